@@ -1,0 +1,28 @@
+# Two commands on a fresh machine with only Python 3 and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: demo test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[plot]"
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,plot]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) -m minikeras.demo
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/fit_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info demo_output

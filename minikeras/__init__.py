@@ -1,0 +1,1 @@
+"""minikeras (package root filled in once all modules exist)."""

@@ -1,0 +1,1 @@
+"""The training engine: data checks, compiled steps, and the fit/evaluate/predict loop."""

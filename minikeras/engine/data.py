@@ -1,0 +1,147 @@
+"""Input checking and preparation for fit, evaluate and predict on in-memory arrays.
+
+Everything here runs on the host, once per call, before any model or optimizer state changes:
+a mistake in the data raises a ValueError or TypeError that names the argument and says what was
+expected and what was received.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+
+@dataclass
+class Arrays:
+    """Checked host arrays: x (float32), y (float32 or None), sample_weight (float32 or None)."""
+
+    x: np.ndarray
+    y: np.ndarray | None = None
+    sample_weight: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def to_tensors(self) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
+        """Moves the arrays to the default device once; sample weights default to ones."""
+        sw = self.sample_weight if self.sample_weight is not None else np.ones(len(self), np.float32)
+        y = None if self.y is None else tf.constant(self.y)
+        return tf.constant(self.x), y, tf.constant(sw)
+
+
+def _to_numpy(value: Any, arg: str) -> np.ndarray:
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        value = value.numpy()
+    if isinstance(value, (dict, set, str, bytes)) or value is None:
+        raise TypeError(
+            f"Expected `{arg}` to be a NumPy array, a tf.Tensor or a nested list of numbers. "
+            f"Received: {arg} of type {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as err:  # ragged nested lists and the like
+        raise ValueError(f"Could not convert `{arg}` to an array: {err}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"Expected `{arg}` to hold numbers. Received an array of dtype {arr.dtype}.")
+    return arr
+
+
+def _check_finite(arr: np.ndarray, arg: str) -> None:
+    if np.issubdtype(arr.dtype, np.floating):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise ValueError(
+                f"`{arg}` contains {int(bad.sum())} NaN or infinite value(s); the first is in row "
+                f"{row}. Remove or impute them before training.")
+
+
+def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
+                 require_y: bool = True) -> tuple[Arrays, np.ndarray | None]:
+    """Converts and validates x, y and sample_weight.
+
+    Returns the float32 host arrays and y as given (for target checks such as integer labels).
+    """
+    if x is None:
+        raise ValueError("Expected input data `x`. Received: x=None")
+    x_arr = _to_numpy(x, "x")
+    if x_arr.ndim < 2:
+        raise ValueError(
+            "Expected `x` to have rank >= 2, shaped (samples, features...). Received an array of "
+            f"shape {x_arr.shape}. For a single feature use x.reshape(-1, 1).")
+    n = x_arr.shape[0]
+    if n == 0:
+        raise ValueError(f"Expected `x` to hold at least one sample. Received shape {x_arr.shape}.")
+    _check_finite(x_arr, "x")
+    y_arr = None
+    if y is None:
+        if require_y:
+            raise ValueError("Expected target data `y`. Received: y=None")
+    else:
+        y_arr = _to_numpy(y, "y")
+        if y_arr.ndim == 0 or y_arr.shape[0] != n:
+            raise ValueError(
+                "Expected `x` and `y` to have the same number of samples. Received: "
+                f"x.shape={x_arr.shape} ({n} samples), y.shape={y_arr.shape}.")
+        _check_finite(y_arr, "y")
+    sw_arr = None
+    if sample_weight is not None:
+        sw_arr = _to_numpy(sample_weight, "sample_weight")
+        if sw_arr.ndim == 2 and sw_arr.shape[1] == 1:
+            sw_arr = sw_arr[:, 0]
+        if sw_arr.shape != (n,):
+            raise ValueError(
+                f"Expected `sample_weight` of shape ({n},), one weight per sample. Received "
+                f"shape {sw_arr.shape}.")
+        _check_finite(sw_arr, "sample_weight")
+        if (sw_arr < 0).any():
+            raise ValueError("Expected non-negative `sample_weight` values; found a negative one.")
+        sw_arr = sw_arr.astype(np.float32)
+    return Arrays(x_arr.astype(np.float32, copy=False),
+                  None if y_arr is None else y_arr.astype(np.float32, copy=False),
+                  sw_arr), y_arr
+
+
+def check_positive_int(value: Any, arg: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"Expected `{arg}` to be a positive integer. Received: {arg}={value!r}")
+    return int(value)
+
+
+def split_validation(data: Arrays, validation_split: float) -> tuple[Arrays, Arrays | None]:
+    """Splits off the last ``validation_split`` fraction of rows, before any shuffling (keras)."""
+    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or \
+            not 0 <= validation_split < 1:
+        raise ValueError(
+            "Expected `validation_split` to be a float in [0, 1). Received: "
+            f"validation_split={validation_split!r}")
+    if validation_split == 0:
+        return data, None
+    n = len(data)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"validation_split={validation_split} leaves no data for training or validation with "
+            f"{n} samples (training would get {split_at}).")
+
+    def part(sl: slice) -> Arrays:
+        return Arrays(data.x[sl], None if data.y is None else data.y[sl],
+                      None if data.sample_weight is None else data.sample_weight[sl])
+
+    return part(slice(0, split_at)), part(slice(split_at, n))
+
+
+def unpack_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:
+    """Accepts ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "Expected `validation_data` to be a tuple (x_val, y_val) or (x_val, y_val, "
+            f"val_sample_weight). Received: {type(validation_data).__name__}"
+            + (f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list))
+               else ""))
+    x, y, *rest = validation_data
+    return x, y, (rest[0] if rest else None)

@@ -1,0 +1,106 @@
+"""The `Initializer` contract, and the seed handling every random initializer shares."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from minikeras.utils.random import draw_seed
+
+# keras's TensorFlow backend keeps seeds as int64 and maps them into int32 for the stateless
+# ops with `floormod(seed, int32.max - 1)` (keras/src/backend/tensorflow/random.py,
+# `_cast_seed`). Reducing the same way gives keras's tensor for every integer seed,
+# including seeds >= 2**31 and negative seeds.
+_SEED_MODULUS = 2**31 - 2
+
+
+class Initializer:
+    """Base class: an object that returns a new tensor for a given shape and dtype.
+
+    Subclasses implement `__call__(shape, dtype)`. `get_config()` returns the constructor
+    arguments as a dict, and `from_config(config)` rebuilds an equal initializer from it.
+
+    Example:
+      >>> class Halves(Initializer):
+      ...     def __call__(self, shape, dtype=tf.float32):
+      ...         return tf.fill(standardize_shape(shape), tf.cast(0.5, dtype))
+    """
+
+    def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
+        """Returns a tensor of `shape` and `dtype` (default float32)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `__call__(shape, dtype)`."
+        )
+
+    def get_config(self) -> dict:
+        """Returns the constructor arguments as a JSON-friendly dict."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Initializer":
+        """Builds an initializer from the output of `get_config()`."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def standardize_shape(shape: Any) -> tuple[int, ...]:
+    """Returns `shape` as a tuple of non-negative Python ints, or raises ValueError."""
+    if isinstance(shape, tf.TensorShape):
+        shape = shape.as_list() if shape.rank is not None else None
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or not all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in dims
+    ):
+        raise ValueError(
+            "Expected `shape` to be a tuple or list of non-negative integers. "
+            f"Received: shape={shape!r}"
+        )
+    return tuple(int(d) for d in dims)
+
+
+def standardize_dtype(dtype: Any, floating: bool = False) -> tf.DType:
+    """Returns `dtype` as a `tf.DType` (None means float32); with `floating`, requires a float."""
+    dtype = tf.float32 if dtype is None else tf.as_dtype(dtype)
+    if floating and not dtype.is_floating:
+        raise ValueError(
+            f"Expected a floating dtype for a random initializer. Received: dtype={dtype.name}"
+        )
+    return dtype
+
+
+class RandomInitializer(Initializer):
+    """Base for initializers that draw random values from an integer seed.
+
+    With `seed=None` a seed is drawn from Python's `random` when the initializer is made (as
+    keras does), so `minikeras.utils.set_random_seed` fixes it. Either way the seed is fixed
+    from then on: calling the same initializer twice returns the same tensor.
+
+    Args:
+      seed: An integer or None (default).
+    """
+
+    def __init__(self, seed: int | None = None):
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+        ):
+            raise ValueError(
+                f"Expected `seed` to be an integer or None. Received: seed={seed!r} "
+                f"of type {type(seed).__name__}"
+            )
+        self._init_seed = None if seed is None else int(seed)
+        self.seed = draw_seed() if seed is None else int(seed)
+
+    def stateless_seed(self) -> tf.Tensor:
+        """The `[int32, int32]` seed for `tf.random.stateless_*`, as keras's TF backend makes it."""
+        return tf.constant([self.seed % _SEED_MODULUS, 0], dtype=tf.int32)
+
+    def get_config(self) -> dict:
+        # The seed the user gave: an unseeded initializer rebuilt from its config draws anew.
+        return {"seed": self._init_seed}

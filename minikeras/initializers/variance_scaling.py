@@ -1,0 +1,220 @@
+"""Variance scaling: one core, and the Glorot, He and LeCun schemes as thin named variants."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+import tensorflow as tf
+
+from minikeras.initializers.base import RandomInitializer, standardize_dtype, standardize_shape
+from minikeras.initializers.random_initializers import uniform
+
+# Standard deviation of N(0, 1) truncated to [-2, 2]:
+#   sqrt(1 - 2 * 2 * phi(2) / (Phi(2) - Phi(-2))) = 0.87962566103423978,
+# with phi, Phi the standard normal pdf and cdf. Dividing by it makes the *truncated* draw
+# have the intended standard deviation.
+_TRUNCATED_STD_OF_UNIT_NORMAL = 0.87962566103423978
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+
+def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
+    """Returns `(fan_in, fan_out)` of a weight shape, as keras computes them.
+
+    rank 0: (1, 1); rank 1: (n, n); rank 2 `(in, out)`: (in, out); rank > 2, a convolution
+    kernel `(*spatial, in, out)`: (in * r, out * r) with r the product of the spatial dims.
+
+    Example:
+      >>> compute_fans((3, 3, 16, 32))
+      (144, 288)
+    """
+    shape = tuple(shape)
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return int(shape[0]), int(shape[0])
+    receptive_field = 1
+    for dim in shape[:-2]:
+        receptive_field *= dim
+    return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
+
+
+class VarianceScaling(RandomInitializer):
+    """Draws with a variance of `scale / fan`, where fan depends on the shape.
+
+    ::
+
+        fan = fan_in | fan_out | (fan_in + fan_out) / 2          # by `mode`
+        s = scale / max(1, fan)
+        truncated_normal:   TruncatedNormal(0, sqrt(s) / 0.8796...)   # std after the cut: sqrt(s)
+        untruncated_normal: Normal(0, sqrt(s))
+        uniform:            Uniform(-sqrt(3 s), sqrt(3 s))
+
+    Args:
+      scale: Positive scaling factor. Default 1.0.
+      mode: "fan_in" (default), "fan_out" or "fan_avg".
+      distribution: "truncated_normal" (default; "normal" is accepted for it),
+        "untruncated_normal" or "uniform" (case-insensitive).
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> VarianceScaling(2.0, "fan_in", "uniform", seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: int | None = None,
+    ):
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+            raise ValueError(
+                f"Expected `scale` to be a positive float. Received: scale={scale!r}"
+            )
+        if mode not in _MODES:
+            raise ValueError(
+                f"Expected `mode` to be one of {_MODES}. Received: mode={mode!r}"
+            )
+        name = distribution.lower() if isinstance(distribution, str) else distribution
+        if name == "normal":
+            name = "truncated_normal"
+        if name not in _DISTRIBUTIONS:
+            raise ValueError(
+                f"Expected `distribution` to be one of {_DISTRIBUTIONS} (or 'normal'). "
+                f"Received: distribution={distribution!r}"
+            )
+        self.scale = scale
+        self.mode = mode
+        self.distribution = name
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
+        shape = standardize_shape(shape)
+        dtype = standardize_dtype(dtype, floating=True)
+        fan_in, fan_out = compute_fans(shape)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
+        scale = self.scale / max(1.0, fan[self.mode])
+        seed = self.stateless_seed()
+        if self.distribution == "truncated_normal":
+            stddev = math.sqrt(scale) / _TRUNCATED_STD_OF_UNIT_NORMAL
+            return tf.random.stateless_truncated_normal(
+                shape, seed=seed, mean=0.0, stddev=stddev, dtype=dtype
+            )
+        if self.distribution == "untruncated_normal":
+            return tf.random.stateless_normal(
+                shape, seed=seed, mean=0.0, stddev=math.sqrt(scale), dtype=dtype
+            )
+        limit = math.sqrt(3.0 * scale)
+        return uniform(shape, -limit, limit, seed, dtype)
+
+    def get_config(self) -> dict:
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            **super().get_config(),
+        }
+
+
+class _NamedVarianceScaling(VarianceScaling):
+    """A VarianceScaling whose scale, mode and distribution are fixed by the class."""
+
+    _SCALE: float
+    _MODE: str
+    _DISTRIBUTION: str
+
+    def __init__(self, seed: int | None = None):
+        super().__init__(self._SCALE, self._MODE, self._DISTRIBUTION, seed=seed)
+
+    def get_config(self) -> dict:
+        return {"seed": self._init_seed}
+
+
+class GlorotUniform(_NamedVarianceScaling):
+    """Glorot (Xavier) uniform: Uniform(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+
+    Dense's default kernel initializer (Glorot & Bengio, 2010).
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> GlorotUniform(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "uniform"
+
+
+class GlorotNormal(_NamedVarianceScaling):
+    """Glorot (Xavier) normal: truncated normal with std sqrt(2 / (fan_in + fan_out)).
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> GlorotNormal(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "truncated_normal"
+
+
+class HeNormal(_NamedVarianceScaling):
+    """He normal: truncated normal with std sqrt(2 / fan_in) (He et al., 2015), for ReLU nets.
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> HeNormal(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
+
+
+class HeUniform(_NamedVarianceScaling):
+    """He uniform: Uniform(-limit, limit), limit = sqrt(6 / fan_in).
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> HeUniform(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "uniform"
+
+
+class LecunNormal(_NamedVarianceScaling):
+    """LeCun normal: truncated normal with std sqrt(1 / fan_in), as SELU nets need.
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> LecunNormal(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
+
+
+class LecunUniform(_NamedVarianceScaling):
+    """LeCun uniform: Uniform(-limit, limit), limit = sqrt(3 / fan_in).
+
+    Args:
+      seed: An integer, or None (default) to draw one from Python's `random` now.
+
+    Example:
+      >>> LecunUniform(seed=0)((4, 3)).shape
+      TensorShape([4, 3])
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "uniform"

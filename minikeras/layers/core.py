@@ -1,0 +1,150 @@
+"""Small layers without weights: InputLayer (and `Input`), Activation, Softmax, Flatten, Dropout."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+import tensorflow as tf
+
+from minikeras import activations
+from minikeras.layers.dense import apply_activation
+from minikeras.layers.layer import Layer, as_shape
+from minikeras.utils.random import draw_seed
+
+
+class InputLayer(Layer):
+    """Declares the shape of one sample, so a `Sequential` can build before seeing data.
+
+    Args:
+      shape: Shape of one sample, without the batch dimension, e.g. ``(2,)``.
+      batch_size: Optional fixed batch size (recorded, not enforced).
+      name: Optional name.
+    """
+
+    def __init__(self, shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+                 dtype: Any = None, name: str | None = None, input_shape: Any = None):
+        if shape is None:
+            shape = input_shape
+        if shape is None:
+            raise ValueError("InputLayer needs `shape`, the shape of one sample. Received: None")
+        super().__init__(name=name, dtype=dtype)
+        self.shape = as_shape(shape, "shape")
+        self.batch_size = batch_size
+        self._declared_input_shape = (batch_size,) + self.shape
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size}
+
+
+def Input(shape: Sequence[int | None], batch_size: int | None = None, dtype: Any = None,
+          name: str | None = None) -> InputLayer:
+    """Declares a model input of ``shape`` (one sample): ``Sequential([Input((2,)), Dense(1)])``.
+
+    keras's `Input` returns a symbolic tensor for its functional API; minikeras has only
+    `Sequential`, so `Input` returns the `InputLayer` that a Sequential takes as its first entry.
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
+
+
+class Activation(Layer):
+    """Applies an activation function: ``Activation("relu")``.
+
+    Args:
+      activation: A name from `minikeras.activations` or a callable.
+    """
+
+    def __init__(self, activation: Any, name: str | None = None, **kwargs: Any):
+        super().__init__(name=name, **kwargs)
+        self.activation = activations.get(activation)
+
+    def call_with_logits(self, inputs: Any, training: bool = False,
+                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
+        x = self._convert_input(inputs)
+        self._maybe_build(x.shape)
+        out, own_logits = apply_activation(self.activation, x)
+        if own_logits is None and out is x:  # linear passes its input (and logits) through
+            return out, logits
+        return out, own_logits
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        return self.activation(inputs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Softmax(Layer):
+    """Softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``. Args: axis=-1."""
+
+    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any):
+        super().__init__(name=name, **kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise TypeError(f"Expected `axis` to be an integer. Received: axis={axis!r}")
+        self.axis = axis
+
+    def call_with_logits(self, inputs: Any, training: bool = False,
+                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
+        x = self._convert_input(inputs)
+        self._maybe_build(x.shape)
+        return activations.softmax(x, axis=self.axis), x
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        return activations.softmax(inputs, axis=self.axis)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Flatten(Layer):
+    """Flattens each sample to one dimension: ``(batch, d1, d2, ...) -> (batch, d1*d2*...)``."""
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        if inputs.shape.rank == 2:
+            return inputs
+        flat = self.compute_output_shape(tuple(inputs.shape.as_list()))[1]
+        return tf.reshape(inputs, (-1, flat if flat is not None else -1))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else math.prod(rest)
+        return (input_shape[0], size)
+
+
+class Dropout(Layer):
+    """Randomly zeroes inputs with probability ``rate`` during training; scales the rest.
+
+    ``output = x * mask / (1 - rate)`` with ``mask ~ Bernoulli(1 - rate)`` when training, and
+    ``x`` itself at inference. The randomness comes from the layer's own `tf.random.Generator`
+    (seeded by ``seed``, or from Python's `random` when None), whose state is a variable: it is
+    checkpointed, so a resumed run draws the same masks.
+
+    Args:
+      rate: Float in [0, 1), the fraction of inputs to drop.
+      seed: Optional integer seed.
+    """
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
+                 name: str | None = None, **kwargs: Any):
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+            raise ValueError(
+                "Invalid value received for argument `rate`. Expected a float value between 0 "
+                f"and 1 (1 excluded). Received: rate={rate!r}")
+        if noise_shape is not None:
+            raise ValueError("minikeras Dropout does not support `noise_shape`; pass None.")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"Expected `seed` to be an integer or None. Received: seed={seed!r}")
+        super().__init__(name=name, **kwargs)
+        self.rate = float(rate)
+        self.seed = seed
+        with tf.init_scope():
+            self.generator = tf.random.Generator.from_seed(draw_seed() if seed is None else seed)
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        if not training or self.rate == 0:
+            return inputs
+        seed = self.generator.make_seeds(1)[:, 0]
+        return tf.nn.experimental.stateless_dropout(inputs, rate=self.rate, seed=seed)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

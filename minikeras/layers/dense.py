@@ -1,0 +1,98 @@
+"""Dense: the fully connected layer, ``activation(x @ kernel + bias)``."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import tensorflow as tf
+
+from minikeras import activations, initializers, regularizers
+from minikeras.layers.layer import Layer
+
+# Outputs of these activations carry their logits, so crossentropy losses can use them (as keras).
+_LOGIT_ACTIVATIONS = ("sigmoid", "softmax")
+
+
+def apply_activation(fn: Callable, z: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
+    """Returns ``(fn(z), z)`` when ``fn`` is a sigmoid or softmax, else ``(fn(z), None)``."""
+    is_logit_activation = any(fn is getattr(activations, n) for n in _LOGIT_ACTIVATIONS)
+    return fn(z), (z if is_logit_activation else None)
+
+
+class Dense(Layer):
+    """A fully connected layer: ``output = activation(inputs @ kernel + bias)``.
+
+    The kernel has shape ``(input_dim, units)`` and the bias ``(units,)``; both are created on
+    the first call, when ``input_dim`` (the input's last dimension) is known.
+
+    Args:
+      units: Positive integer, the output dimension.
+      activation: Activation function or its name; None means linear. Default None.
+      use_bias: Whether to add a bias vector. Default True.
+      kernel_initializer: Default "glorot_uniform".
+      bias_initializer: Default "zeros".
+      kernel_regularizer, bias_regularizer: Optional penalties (see `minikeras.regularizers`).
+      name: Optional layer name.
+
+    Example:
+      >>> layer = Dense(3, activation="relu")
+      >>> layer(tf.ones((2, 4))).shape
+      TensorShape([2, 3])
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 name: str | None = None, **kwargs: Any):
+        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+            raise ValueError(
+                "Received an invalid value for `units`, expected a positive integer. "
+                f"Received: units={units!r}")
+        super().__init__(name=name, **kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel: tf.Variable | None = None
+        self.bias: tf.Variable | None = None
+
+    def build(self, input_shape: tuple) -> None:
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(
+                f"Layer '{self.name}' expects inputs of rank >= 2 with a known last dimension "
+                f"(batch, ..., features). Received input_shape={tuple(input_shape)}")
+        input_dim = int(input_shape[-1])
+        self.kernel = self.add_weight("kernel", (input_dim, self.units),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        self.bias_regularizer)
+        super().build(input_shape)
+
+    def call_with_logits(self, inputs: Any, training: bool = False,
+                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
+        x = self._convert_input(inputs)
+        self._maybe_build(x.shape)
+        self._check_input_shape(x.shape)
+        z = tf.matmul(x, self.kernel)
+        if self.use_bias:
+            z = z + self.bias
+        return apply_activation(self.activation, z)
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        return self.call_with_logits(inputs, training)[0]
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": None if self.kernel_regularizer is None
+                else regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": None if self.bias_regularizer is None
+                else regularizers.serialize(self.bias_regularizer)}

@@ -1,0 +1,155 @@
+"""Losses: per-sample functions, and `Loss` objects that weight and reduce them.
+
+Every loss has two forms, as in keras:
+
+* a function ``fn(y_true, y_pred, ...) -> per-sample loss`` (last axis reduced), and
+* a `Loss` object, ``loss(y_true, y_pred, sample_weight=None, logits=None)``, which
+  multiplies by ``sample_weight`` and reduces: ``"sum_over_batch_size"`` (default)
+  ``sum(loss * sample_weight) / number_of_loss_elements`` (not / sum of weights),
+  ``"sum"``, or ``"none"``/``None`` (the weighted per-sample tensor).
+  ``loss.sum_and_count(...)`` returns the two halves of that division separately, so that
+  a distributed engine can divide by a global count.
+
+Numerics follow keras 3 on TensorFlow: float32, epsilon 1e-7, probabilities clipped to
+``[eps, 1 - eps]`` before the log, targets of shape ``(n,)`` against predictions
+``(n, 1)`` expanded (never broadcast to ``(n, n)``).
+
+The ``logits`` argument: explicit where keras is implicit
+----------------------------------------------------------
+When a keras model ends in a sigmoid or softmax, keras attaches the pre-activation tensor
+to the output (``_keras_logits``) and its TensorFlow backend (``_get_logits``) then
+computes binary, categorical and sparse categorical crossentropy from those logits with
+the ``from_logits`` formulas -- no clipping, whatever ``from_logits`` says. The two paths
+differ a lot once a model saturates (a sigmoid output of exactly 1.0 costs at most
+``-log(1e-7) = 16.1`` when clipped, and ``|logit|`` from logits).
+
+minikeras does the same in the open: the engine passes ``logits=`` (the tensor that went
+into the final sigmoid/softmax) to the loss. The three crossentropy losses use it (label
+smoothing is applied to the targets first, as keras); every other loss ignores it
+(``Loss.uses_logits`` says which). Without ``logits`` -- e.g. a loss called on a plain
+array -- the clipped probability path is used. Unlike keras, minikeras never inspects the
+TensorFlow op that produced ``y_pred`` (inside a ``tf.function`` keras also takes the
+logits path when ``y_pred`` is the output of a ``Sigmoid``/``Softmax`` op).
+
+Example:
+  >>> loss = minikeras.losses.get("binary_crossentropy")
+  >>> loss([[0.0], [1.0]], [[0.2], [0.9]])                 # ~0.164
+  >>> total, count = loss.sum_and_count(y, p, sample_weight=w, logits=z)
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from minikeras._registry import check_callable, lookup
+from minikeras.losses.functions import (
+    FUNCTIONS,
+    binary_crossentropy,
+    categorical_crossentropy,
+    huber,
+    mean_absolute_error,
+    mean_squared_error,
+    sparse_categorical_crossentropy,
+    squeeze_or_expand_to_same_rank,
+)
+from minikeras.losses.loss import (
+    REDUCTIONS,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    Huber,
+    Loss,
+    LossFunctionWrapper,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SparseCategoricalCrossentropy,
+    check_sparse_targets,
+    to_snake_case,
+)
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+CLASSES = {
+    cls.__name__: cls
+    for cls in (LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, Huber,
+                BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)
+}
+_NAMES = {**{k: v for k, v in CLASSES.items() if v is not LossFunctionWrapper}, **FUNCTIONS}
+
+
+def get(identifier: Any) -> Loss:
+    """Resolves a loss identifier to a `Loss` instance.
+
+    * a name keras accepts (``"mse"``, ``"binary_crossentropy"``, ``"Huber"``, ...): a
+      class name gives that class with defaults; a function name gives
+      ``LossFunctionWrapper(fn, name=identifier)``, as keras's ``compile`` does;
+    * a `Loss` instance: itself; a `Loss` subclass: an instance with defaults;
+    * a plain callable ``fn(y_true, y_pred)``: ``LossFunctionWrapper(fn)``;
+    * a dict ``{"class_name": ..., "config": {...}}``: from the registry only.
+
+    Unknown names raise a ValueError listing the valid ones.
+    """
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        obj = lookup(identifier, _NAMES, "loss")
+        return obj() if inspect.isclass(obj) else LossFunctionWrapper(obj, name=identifier)
+    if inspect.isclass(identifier) and issubclass(identifier, Loss):
+        return identifier()
+    return LossFunctionWrapper(check_callable(identifier, "loss"))
+
+
+def get_for_compile(identifier: Any, y_true_shape: tuple, y_pred_shape: tuple) -> Loss:
+    """Resolves a loss as keras's ``compile(loss=...)`` does (``compile_utils.get_loss``).
+
+    ``"crossentropy"``/``"ce"`` (any case) pick binary if y_pred's last dim is 1, else
+    sparse if ``rank(y_true) < rank(y_pred)`` or y_true's last dim is 1, else categorical;
+    the loss keeps the name given. Anything else goes through `get`.
+    """
+    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
+        fn = {"binary": binary_crossentropy, "sparse": sparse_categorical_crossentropy,
+              "categorical": categorical_crossentropy}[target_kind(y_true_shape, y_pred_shape)]
+        return LossFunctionWrapper(fn, name=identifier)
+    return get(identifier)
+
+
+def target_kind(y_true_shape: tuple, y_pred_shape: tuple) -> str:
+    """``"binary"``, ``"sparse"`` or ``"categorical"``, by keras's rule for "accuracy"/"ce"."""
+    y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
+    if y_pred_shape[-1] == 1:
+        return "binary"
+    if len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
+        return "sparse"
+    return "categorical"
+
+
+def serialize(loss: Loss) -> dict:
+    """``{"class_name": ..., "config": ...}`` for a registered loss (see `deserialize`)."""
+    if not isinstance(loss, Loss) or CLASSES.get(type(loss).__name__) is not type(loss):
+        raise ValueError(
+            f"Can only serialize the built-in losses ({', '.join(sorted(CLASSES))}). "
+            f"Received: {loss!r}"
+        )
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config: dict) -> Loss:
+    """Rebuilds a loss from `serialize`'s dict; class names resolve from the registry only."""
+    if set(config) - {"class_name", "config", "module", "registered_name"} or "class_name" not in config:
+        raise ValueError(
+            "Expected a dict with keys 'class_name' and 'config'. "
+            f"Received: {sorted(config)}"
+        )
+    cls = lookup(config["class_name"], CLASSES, "loss class")
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+__all__ = [
+    "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "Huber",
+    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "mean_squared_error", "mean_absolute_error", "mse", "mae", "MSE", "MAE", "huber",
+    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+    "get", "get_for_compile", "serialize", "deserialize", "target_kind", "REDUCTIONS",
+]

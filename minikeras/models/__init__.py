@@ -1,0 +1,4 @@
+"""Models: `Sequential`."""
+from minikeras.models.sequential import Sequential
+
+__all__ = ["Sequential"]

@@ -1,0 +1,206 @@
+"""Sequential: a stack of layers, each feeding the next, with keras's training API."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from minikeras.engine.trainer import Trainer
+from minikeras.layers.core import InputLayer
+from minikeras.layers.layer import Layer, as_shape
+
+
+class Sequential(Trainer, Layer):
+    """A linear stack of layers: ``Sequential([Input((2,)), Dense(8, "tanh"), Dense(1)])``.
+
+    The model builds when its input shape is known: from an `Input`/`InputLayer` first entry,
+    a first layer's ``input_shape=``, an explicit `build(input_shape)`, or the first data it
+    sees. A Sequential is itself a layer and can be nested in another.
+
+    Args:
+      layers: Optional list of layers to add in order.
+      name: Optional name.
+
+    Example:
+      >>> model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
+      >>> model.compile(optimizer=SGD(0.1), loss="binary_crossentropy", metrics=["accuracy"])
+      >>> history = model.fit(x, y, epochs=10)
+    """
+
+    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None,
+                 trainable: bool = True):
+        super().__init__(name=name, trainable=trainable)
+        self._init_trainer()
+        self._layers: list[Layer] = []
+        self._input_layer: InputLayer | None = None
+        if layers is not None:
+            if isinstance(layers, Layer) or not isinstance(layers, (list, tuple)):
+                raise TypeError(f"Expected `layers` to be a list of layers. Received: {layers!r}")
+            for layer in layers:
+                self.add(layer)
+
+    # ---- structure ----------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers, without the input layer (as keras)."""
+        return list(self._layers)
+
+    def add(self, layer: Layer) -> None:
+        """Appends a layer; builds it at once when the model's input shape is already known."""
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                "Only minikeras layers can be added to a Sequential. Received: "
+                f"{layer!r} of type {type(layer).__name__}")
+        if layer is self:
+            raise ValueError("A Sequential cannot be added to itself.")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError(
+                    "An Input/InputLayer can only be the first entry of a Sequential; "
+                    f"this model already has layers: {[l.name for l in self._layers]}")
+            self._input_layer = layer
+            self.build(layer._declared_input_shape)
+            return
+        if any(layer is existing for existing in self._layers):
+            raise ValueError(f"Layer '{layer.name}' is already in this Sequential.")
+        self._layers.append(layer)
+        if self.built:
+            shape = self.compute_output_shape(self.input_spec_shape, self._layers[:-1])
+            layer._maybe_build(shape)
+        elif len(self._layers) == 1 and layer._declared_input_shape is not None:
+            self.build(layer._declared_input_shape)
+
+    def pop(self) -> Layer:
+        """Removes and returns the last layer."""
+        if not self._layers:
+            raise ValueError("There are no layers in this Sequential to pop.")
+        return self._layers.pop()
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Builds every layer for inputs of ``input_shape`` (batch first, e.g. ``(None, 2)``)."""
+        shape = as_shape(input_shape, "input_shape")
+        if len(shape) < 2:
+            raise ValueError(
+                "Expected `input_shape` to include the batch dimension, e.g. (None, 2). "
+                f"Received: input_shape={tuple(input_shape)}")
+        shape = (None,) + shape[1:]
+        self.input_spec_shape = shape
+        for layer in self._layers:
+            layer._maybe_build(shape)
+            shape = layer.compute_output_shape(shape)
+        self.built = True
+
+    def _maybe_build(self, input_shape: tuple) -> None:
+        if not self.built:
+            self.build(input_shape)
+
+    def compute_output_shape(self, input_shape: tuple,
+                             layers: Sequence[Layer] | None = None) -> tuple:
+        shape = tuple(input_shape)
+        for layer in self._layers if layers is None else layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    @property
+    def input_shape(self) -> tuple | None:
+        return self.input_spec_shape
+
+    @property
+    def output_shape(self) -> tuple | None:
+        return None if not self.built else self.compute_output_shape(self.input_spec_shape)
+
+    # ---- calling ------------------------------------------------------------------------------
+    def call_with_logits(self, inputs: Any, training: bool = False,
+                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
+        x = self._convert_input(inputs)
+        self._maybe_build(tuple(x.shape.as_list()))
+        self._check_input_shape(x.shape)
+        for layer in self._layers:
+            x, logits = layer.call_with_logits(x, training=training, logits=logits)
+        return x, logits
+
+    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        return self.call_with_logits(inputs, training)[0]
+
+    # ---- weights ------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[tf.Variable]:
+        """All weights in keras order: layer by layer, each layer's kernel then bias."""
+        return [w for layer in self._layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[tf.Variable]:
+        if not self.trainable:
+            return []
+        return [w for layer in self._layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[tf.Variable]:
+        trainable = {w.ref() for w in self.trainable_weights}
+        return [w for w in self.weights if w.ref() not in trainable]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Sets all weights from `get_weights`-ordered arrays; checks every shape first."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(own)} weight arrays "
+                f"({', '.join(w.name for w in own) or 'none; is the model built?'}), but "
+                f"set_weights received {len(weights)}.")
+        start = 0
+        checked = []
+        for layer in self._layers:
+            count = len(layer.weights)
+            for var, value in zip(layer.weights, weights[start:start + count]):
+                arr = np.asarray(value, dtype=np.float32)
+                if arr.shape != tuple(var.shape):
+                    raise ValueError(
+                        f"Layer '{layer.name}' weight '{var.name.split(':')[0]}' has shape "
+                        f"{tuple(var.shape)}, received an array of shape {arr.shape}.")
+                checked.append((var, arr))
+            start += count
+        for var, arr in checked:
+            var.assign(arr)
+
+    @property
+    def losses(self) -> list[tf.Tensor]:
+        return [p for layer in self._layers for p in layer.losses]
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"Model '{self.name}' is not built yet: call build((None, features)), give an "
+                "Input first, or fit it on data before counting parameters.")
+        return int(sum(np.prod(w.shape) for w in self.weights))
+
+    # ---- summary ------------------------------------------------------------------------------
+    def summary(self, print_fn: Callable[[str], Any] | None = None) -> None:
+        """Prints each layer's name, type, output shape and parameter count, then the totals."""
+        print_fn = print_fn or print
+        rows = [("Layer (type)", "Output Shape", "Param #")]
+        shape = self.input_spec_shape
+        for layer in self._layers:
+            if shape is not None:
+                shape = layer.compute_output_shape(shape)
+            params = sum(int(np.prod(w.shape)) for w in layer.weights) if layer.built else 0
+            rows.append((f"{layer.name} ({type(layer).__name__})",
+                         "?" if shape is None else str(tuple(shape)), f"{params:,}"))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
+        rule = "-" * sum(widths)
+        lines = [f'Model: "{self.name}"', rule]
+        for i, row in enumerate(rows):
+            lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1]) + row[2].rjust(widths[2]))
+            lines.append("=" * sum(widths) if i == 0 else rule)
+        trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights)
+        total = sum(int(np.prod(w.shape)) for w in self.weights)
+        lines += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                  f"Non-trainable params: {total - trainable:,}"]
+        if not self.built:
+            lines.append("(The model is not built: shapes and counts appear once it is.)")
+        print_fn("\n".join(lines))
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "layers": [
+            {"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]}
