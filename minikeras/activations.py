@@ -271,7 +271,7 @@ def hard_sigmoid(x: Any) -> tf.Tensor:
       array([0. , 0.5, 1. ], dtype=float32)
     """
     x = _as_float(x)
-    return tf.clip_by_value(0.2 * x + 0.5, 0.0, 1.0)
+    return tf.nn.relu6(x + tf.constant(3.0, x.dtype)) / tf.constant(6.0, x.dtype)
 
 
 def exponential(x: Any) -> tf.Tensor:
