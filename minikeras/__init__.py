@@ -1,1 +1,16 @@
-"""minikeras (package root filled in once all modules exist)."""
+"""minikeras: a small Keras-style modeling API written directly on TensorFlow primitives.
+
+    import minikeras as keras
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=10)
+"""
+from minikeras import (activations, callbacks, initializers, layers, losses, metrics, models,
+                       optimizers, regularizers, utils)
+from minikeras.layers import Input, InputLayer
+from minikeras.models import Sequential
+
+__version__ = "0.1.0"
+
+__all__ = ["Input", "InputLayer", "Sequential", "activations", "callbacks", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]

@@ -26,7 +26,8 @@ class CompiledSteps:
       loss: A `minikeras.losses.Loss`.
       optimizer: A `minikeras.optimizers.Optimizer`.
       loss_tracker: A `metrics.Mean` tracking the loss weighted by batch size.
-      metrics: Compiled metrics (each with ``update_state``/``result``).
+      metrics: ``(log name, metric, weighted)`` triples; only weighted metrics receive the
+        sample weights (keras's ``metrics`` versus ``weighted_metrics``).
     """
 
     def __init__(self, model: Any, loss: Any, optimizer: Any, loss_tracker: Any,
@@ -53,8 +54,8 @@ class CompiledSteps:
     def _update_metrics(self, loss: tf.Tensor, x: tf.Tensor, y: tf.Tensor, y_pred: tf.Tensor,
                         sw: tf.Tensor) -> None:
         self.loss_tracker.update_state(loss, sample_weight=tf.cast(tf.shape(x)[0], tf.float32))
-        for metric in self.metrics:
-            metric.update_state(y, y_pred, sample_weight=sw)
+        for _, metric, weighted in self.metrics:
+            metric.update_state(y, y_pred, sample_weight=sw if weighted else None)
 
     def train_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
         variables = self.model.trainable_variables
@@ -70,8 +71,8 @@ class CompiledSteps:
 
     def logs(self) -> dict[str, tf.Tensor]:
         out = {"loss": self.loss_tracker.result()}
-        for metric in self.metrics:
-            out[metric.name] = metric.result()
+        for name, metric, _ in self.metrics:
+            out[name] = metric.result()
         return out
 
     # ---- chunks ---------------------------------------------------------------------------
@@ -131,5 +132,5 @@ class CompiledSteps:
 
     def reset_metrics(self) -> None:
         self.loss_tracker.reset_state()
-        for metric in self.metrics:
+        for _, metric, _ in self.metrics:
             metric.reset_state()

@@ -44,15 +44,16 @@ class Trainer:
 
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
-                metrics: Sequence[Any] | None = None, steps_per_execution: int = 1,
-                jit_compile: bool = False) -> None:
+                metrics: Sequence[Any] | None = None, weighted_metrics: Sequence[Any] | None = None,
+                steps_per_execution: int = 1, jit_compile: bool = False) -> None:
         """Configures the model for training.
 
         Args:
           optimizer: An optimizer name or instance. Default "rmsprop" (as keras).
           loss: A loss name, `Loss` instance or function ``f(y_true, y_pred)``.
           metrics: Metric names or instances; ``"accuracy"`` is resolved from the shapes of the
-            targets and outputs as keras does.
+            targets and outputs as keras does. They ignore sample weights (as keras).
+          weighted_metrics: Metrics that are weighted by ``sample_weight``.
           steps_per_execution: Batches run per compiled call. Default 1.
           jit_compile: Whether to compile the step with XLA. Default False.
         """
@@ -60,23 +61,29 @@ class Trainer:
             raise ValueError("compile() needs a `loss`, e.g. loss='mse'. Received: loss=None")
         optimizer = optimizers_module.get(optimizer)
         loss = losses_module.get(loss)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, metrics_module.Metric)) or not isinstance(metrics, (list, tuple)):
-            raise TypeError(
-                "Expected `metrics` to be a list, e.g. metrics=['accuracy']. "
-                f"Received: metrics={metrics!r}")
-        for m in metrics:  # unknown names fail now, not at the first fit
-            if isinstance(m, str) and m not in ("accuracy", "acc", "crossentropy", "ce"):
-                metrics_module.get(m)
+        metrics = self._check_metric_list(metrics, "metrics")
+        weighted_metrics = self._check_metric_list(weighted_metrics, "weighted_metrics")
         data_module.check_positive_int(steps_per_execution, "steps_per_execution")
         if not isinstance(jit_compile, bool):
             raise ValueError(f"Expected `jit_compile` to be a bool. Received: {jit_compile!r}")
-        self.optimizer, self.loss, self._metric_ids = optimizer, loss, list(metrics)
+        self.optimizer, self.loss = optimizer, loss
+        self._metric_ids = [(m, False) for m in metrics] + [(m, True) for m in weighted_metrics]
         self.steps_per_execution = int(steps_per_execution)
         self.jit_compile = jit_compile
         self._steps = None
         self.compiled = True
+
+    @staticmethod
+    def _check_metric_list(metrics: Any, arg: str) -> list:
+        if metrics is None:
+            return []
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"Expected `{arg}` to be a list, e.g. {arg}=['accuracy']. Received: {metrics!r}")
+        for m in metrics:  # unknown names fail now, not at the first fit
+            if isinstance(m, str) and m not in ("accuracy", "acc", "crossentropy", "ce"):
+                metrics_module.get(m)
+        return list(metrics)
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -88,17 +95,26 @@ class Trainer:
         """Builds the step functions on first use, resolving metrics from the data's shapes."""
         if self._steps is None:
             out_shape = self.compute_output_shape(self.input_spec_shape)
-            metrics = [metrics_module.get_for_compile(m, y.shape, out_shape)
-                       for m in self._metric_ids]
+            entries, seen = [], set()
+            for identifier, weighted in self._metric_ids:
+                metric = metrics_module.get_for_compile(identifier, y.shape, out_shape)
+                name = metric.name
+                if name in seen:  # keras's naming of duplicates
+                    name = f"weighted_{name}" if weighted else name
+                    base, k = name, 1
+                    while name in seen:
+                        name, k = f"{base}_{k}", k + 1
+                seen.add(name)
+                entries.append((name, metric, weighted))
             self._steps = CompiledSteps(self, self.loss, self.optimizer,
-                                        metrics_module.Mean(name="loss"), metrics,
+                                        metrics_module.Mean(name="loss"), entries,
                                         jit_compile=self.jit_compile)
         return self._steps
 
     @property
     def metrics_names(self) -> list[str]:
         steps = self._steps
-        return ["loss"] + ([m.name for m in steps.metrics] if steps else [])
+        return ["loss"] + ([name for name, _, _ in steps.metrics] if steps else [])
 
     # ---- data ---------------------------------------------------------------------------------
     def _prepare(self, x: Any, y: Any, sample_weight: Any = None, require_y: bool = True,

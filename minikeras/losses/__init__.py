@@ -77,7 +77,7 @@ CLASSES = {
 _NAMES = {**{k: v for k, v in CLASSES.items() if v is not LossFunctionWrapper}, **FUNCTIONS}
 
 
-def get(identifier: Any) -> Loss:
+def get(identifier: Any) -> Loss | None:
     """Resolves a loss identifier to a `Loss` instance.
 
     * a name keras accepts (``"mse"``, ``"binary_crossentropy"``, ``"Huber"``, ...): a
@@ -85,11 +85,12 @@ def get(identifier: Any) -> Loss:
       ``LossFunctionWrapper(fn, name=identifier)``, as keras's ``compile`` does;
     * a `Loss` instance: itself; a `Loss` subclass: an instance with defaults;
     * a plain callable ``fn(y_true, y_pred)``: ``LossFunctionWrapper(fn)``;
-    * a dict ``{"class_name": ..., "config": {...}}``: from the registry only.
+    * a dict ``{"class_name": ..., "config": {...}}``: from the registry only;
+    * None: None (no loss).
 
     Unknown names raise a ValueError listing the valid ones.
     """
-    if isinstance(identifier, Loss):
+    if identifier is None or isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -137,10 +138,9 @@ def serialize(loss: Loss) -> dict:
 
 def deserialize(config: dict) -> Loss:
     """Rebuilds a loss from `serialize`'s dict; class names resolve from the registry only."""
-    if set(config) - {"class_name", "config", "module", "registered_name"} or "class_name" not in config:
+    if "class_name" not in config:
         raise ValueError(
-            "Expected a dict with keys 'class_name' and 'config'. "
-            f"Received: {sorted(config)}"
+            f"Expected a dict with keys 'class_name' and 'config'. Received: {sorted(config)}"
         )
     cls = lookup(config["class_name"], CLASSES, "loss class")
     return cls.from_config(dict(config.get("config") or {}))

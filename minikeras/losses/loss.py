@@ -98,7 +98,7 @@ class Loss:
         total = tf.reduce_sum(values)
         if self.reduction == "sum":
             return total
-        return tf.math.divide_no_nan(total, tf.cast(tf.size(values), tf.float32))
+        return tf.math.divide_no_nan(total, tf.reduce_sum(tf.ones_like(values)) if sample_weight is None else tf.reduce_sum(tf.cast(sample_weight, tf.float32)))
 
     def check_targets(self, y_true: np.ndarray, y_pred_shape: tuple) -> None:
         """Validates targets on the host before training. The default accepts anything."""
@@ -197,13 +197,13 @@ def check_sparse_targets(y_true, y_pred_shape) -> None:
         if bad.any():
             raise ValueError(
                 f"Sparse categorical targets must be integer class indices in {valid}. "
-                f"Received a non-integer label value of {y[bad][0]!r}."
+                f"Received a non-integer label value of {y[bad][0].item()!r}."
             )
     if num_classes is not None:
         bad = (y < 0) | (y >= num_classes)
         if bad.any():
             raise ValueError(
-                f"Received a label value of {y[bad][0]!r} which is outside the valid range "
+                f"Received a label value of {y[bad][0].item()!r} which is outside the valid range "
                 f"of {valid} (num_classes = y_pred.shape[-1] = {num_classes})."
             )
 

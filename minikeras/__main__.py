@@ -1,0 +1,4 @@
+"""`python -m minikeras` runs the demo."""
+from minikeras.demo import main
+
+raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""Accuracy functions (per-sample 0/1 as float32) and their running-mean metrics."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from minikeras.losses.functions import squeeze_or_expand_to_same_rank
+from minikeras.metrics.metric import MeanMetricWrapper
+
+
+def _argmax(x, axis=-1):
+    """``tf.argmax`` as int32, with -0.0 ranked below +0.0 (keras's flush-to-zero fix)."""
+    x = tf.convert_to_tensor(x)
+    if x.dtype.is_floating and x.shape.rank:
+        x = tf.cast(x, tf.float64 if x.dtype == tf.float64 else tf.float32)
+        sign = tf.bitcast(tf.cast(x, tf.float32), tf.int32) < 0
+        x = tf.where((x == 0) & sign, tf.constant(-np.finfo(x.dtype.as_numpy_dtype).tiny, x.dtype), x)
+    return tf.argmax(x, axis=axis, output_type=tf.int32)
+
+
+def accuracy(y_true, y_pred):
+    """1.0 where ``y_true == y_pred`` exactly, else 0.0 (y_true cast to y_pred's dtype)."""
+    y_pred = tf.convert_to_tensor(y_pred)
+    y_true = tf.cast(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return tf.cast(tf.equal(y_true, y_pred), tf.float32)
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1.0 where ``y_true == (y_pred > threshold)`` (strict), else 0.0."""
+    y_pred = tf.convert_to_tensor(y_pred)
+    y_true = tf.convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    # keras compares in the promoted dtype of y_pred and a float32 threshold.
+    dtype = tf.float64 if y_pred.dtype == tf.float64 else tf.float32
+    threshold = tf.cast(tf.constant(threshold, tf.float32), dtype)
+    y_pred = tf.cast(tf.greater(tf.cast(y_pred, dtype), threshold), y_true.dtype)
+    return tf.cast(tf.equal(y_true, y_pred), tf.float32)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1.0 where ``argmax(y_true) == argmax(y_pred)`` over the last axis (one-hot targets)."""
+    y_true = _argmax(y_true, -1)
+    y_pred = tf.convert_to_tensor(y_pred)
+    y_true = tf.cast(y_true, y_pred.dtype)
+    true_shape = tf.shape(y_true)
+    reshape = y_true.shape.rank == y_pred.shape.rank
+    if reshape:
+        y_true = tf.squeeze(y_true, -1)
+    y_pred = tf.cast(_argmax(y_pred, -1), y_true.dtype)
+    matches = tf.cast(tf.equal(y_true, y_pred), tf.float32)
+    return tf.reshape(matches, true_shape) if reshape else matches
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1.0 where ``y_true == argmax(y_pred)`` (integer targets ``(n,)`` or ``(n, 1)``)."""
+    y_pred = tf.convert_to_tensor(y_pred)
+    y_true = tf.cast(y_true, y_pred.dtype)
+    true_shape = tf.shape(y_true)
+    reshape = y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1
+    if reshape:
+        y_true = tf.squeeze(y_true, -1)
+    y_pred = tf.cast(_argmax(y_pred, -1), y_true.dtype)
+    matches = tf.cast(tf.equal(y_true, y_pred), tf.float32)
+    if reshape:
+        matches = tf.reshape(matches, true_shape)
+    if matches.shape.rank > 1 and matches.shape[-1] == 1:
+        matches = tf.squeeze(matches, -1)
+    return matches
+
+
+class Accuracy(MeanMetricWrapper):
+    """How often predictions equal labels exactly (a running weighted mean)."""
+
+    def __init__(self, name="accuracy"):
+        super().__init__(accuracy, name=name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often ``y_pred > threshold`` matches binary labels.
+
+    Args:
+      threshold: Strict threshold. Default 0.5 (so 0.5 itself counts as class 0).
+    """
+
+    def __init__(self, name="binary_accuracy", threshold=0.5):
+        super().__init__(binary_accuracy, name=name, threshold=threshold)
+        self.threshold = threshold
+
+    def get_config(self):
+        return {"name": self.name, "threshold": self.threshold}
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often ``argmax(y_pred)`` matches one-hot labels."""
+
+    def __init__(self, name="categorical_accuracy"):
+        super().__init__(categorical_accuracy, name=name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often ``argmax(y_pred)`` matches integer labels."""
+
+    def __init__(self, name="sparse_categorical_accuracy"):
+        super().__init__(sparse_categorical_accuracy, name=name)
+
+    def get_config(self):
+        return {"name": self.name}
