@@ -21,8 +21,8 @@ from minikeras import layers
 
 
 def blobs(rng: np.random.Generator, n: int = 200):
-    """Two Gaussian blobs, separable by a line that does not pass through the origin."""
-    x = np.concatenate([rng.normal((3.0, 3.5), 0.6, (n, 2)), rng.normal((4.5, 2.0), 0.6, (n, 2))])
+    """Two Gaussian blobs along the diagonal: the line between them misses the origin."""
+    x = np.concatenate([rng.normal((2.0, 2.0), 0.6, (n, 2)), rng.normal((4.0, 4.0), 0.6, (n, 2))])
     return x.astype(np.float32), np.repeat([0.0, 1.0], n).astype(np.float32)
 
 
@@ -47,9 +47,12 @@ def network() -> keras.Sequential:
 
 def train(title: str, model: keras.Sequential, x, y, epochs: int, lr: float):
     print(f"\n== {title}")
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.9),
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.5),
                   loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=2 if epochs <= 10 else 0)
+    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0)
+    for epoch in sorted({0, epochs // 2, epochs - 1}):
+        print(f"   epoch {epoch + 1:3d}/{epochs}: loss {history.history['loss'][epoch]:.4f}, "
+              f"accuracy {history.history['accuracy'][epoch]:.3f}")
     loss, acc = model.evaluate(x, y, verbose=0)
     print(f"   final loss {loss:.4f}, accuracy {acc:.3f}")
     return history, acc
@@ -63,8 +66,8 @@ def main(out_dir: str = "demo_output") -> int:
     mean, std = xb.mean(0), xb.std(0)
     xr, yr = ring(rng)
     runs = [
-        ("1. one neuron, no bias", neuron(False), xb, yb, 10, 0.1),
-        ("2. one neuron with a bias", neuron(True), xb, yb, 10, 0.1),
+        ("1. one neuron, no bias", neuron(False), xb, yb, 20, 0.02),
+        ("2. one neuron with a bias", neuron(True), xb, yb, 60, 0.02),
         ("3a. one neuron on the ring", neuron(True), xr, yr, 40, 0.1),
         ("3b. two hidden layers on the ring", network(), xr, yr, 40, 0.1),
     ]

@@ -200,6 +200,16 @@ def test_sum_over_batch_size_divides_by_count_not_weights():
     assert (float(total), float(count)) == (1.0, 2.0)
 
 
+@pytest.mark.parametrize("class_name", ["MeanSquaredError", "MeanAbsoluteError", "Huber",
+                                        "BinaryCrossentropy"])
+def test_predictions_of_rank_one_against_column_targets(rng, class_name):
+    y, p = binary_targets(rng, (N, 1)), probs(rng, (N,))
+    sw = rng.uniform(0, 1, (N, 1)).astype("float32")
+    ours, ref = getattr(losses, class_name)(), getattr(keras.losses, class_name)()
+    close(ours(y, p, sample_weight=sw), ref(y, p, sample_weight=sw))
+    close(ours(y, p), ours(y[:, 0], p[:, None]), rtol=0, atol=0)
+
+
 def test_targets_of_rank_one_are_not_broadcast():
     y = np.array([0.0, 1.0, 2.0], "float32")
     p = np.array([[0.0], [1.0], [4.0]], "float32")

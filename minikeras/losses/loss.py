@@ -98,7 +98,7 @@ class Loss:
         total = tf.reduce_sum(values)
         if self.reduction == "sum":
             return total
-        return tf.math.divide_no_nan(total, tf.reduce_sum(tf.ones_like(values)) if sample_weight is None else tf.reduce_sum(tf.cast(sample_weight, tf.float32)))
+        return tf.math.divide_no_nan(total, tf.cast(tf.size(values), tf.float32))
 
     def check_targets(self, y_true: np.ndarray, y_pred_shape: tuple) -> None:
         """Validates targets on the host before training. The default accepts anything."""

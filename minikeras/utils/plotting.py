@@ -60,12 +60,15 @@ def plot_history(history: Any, ax: Any = None, title: str | None = None):
     ax = ax or fig.add_subplot()
     epochs = np.arange(1, len(next(iter(logs.values()))) + 1)
     other = None
+    base_names = list(dict.fromkeys(k.removeprefix("val_") for k in logs))
     for key, values in logs.items():
+        color = f"C{base_names.index(key.removeprefix('val_')) % 10}"
         is_loss = key.removeprefix("val_") == "loss"
         if not is_loss and other is None:
             other = ax.twinx()
         target = ax if is_loss else other
-        target.plot(epochs, values, "--" if key.startswith("val_") else "-", label=key)
+        target.plot(epochs, values, "--" if key.startswith("val_") else "-", color=color,
+                    label=key)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     handles, labels = ax.get_legend_handles_labels()
