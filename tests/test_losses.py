@@ -336,6 +336,16 @@ def test_scce_logits_argument_matches_keras_softmax_output(rng, label_shape):
     close(plain, keras.losses.sparse_categorical_crossentropy(y, keras_p.numpy()))
 
 
+def test_logits_dropped_when_predictions_must_be_reshaped_like_keras(rng):
+    # keras's `_keras_logits` ride on y_pred; expanding y_pred (n,) -> (n, 1) loses them.
+    y, z = _saturated_binary(rng)
+    z = z[:, 0]
+    keras_p = keras.activations.sigmoid(tf.constant(z))
+    out = losses.BinaryCrossentropy()(y, keras_p.numpy(), logits=z)
+    close(out, keras.losses.BinaryCrossentropy()(y, keras_p))
+    close(out, losses.BinaryCrossentropy()(y, keras_p.numpy()), rtol=0, atol=0)
+
+
 def test_logits_win_over_from_logits_with_a_warning(rng):
     y, z = _saturated_binary(rng)
     p = tf.sigmoid(z).numpy()

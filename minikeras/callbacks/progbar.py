@@ -41,6 +41,8 @@ class ProgbarLogger(Callback):
         epoch. Evaluate and predict show a bar with verbose 1 and nothing with 2.
     """
 
+    needs_batch_hooks = False  # it shows progress per compiled call; no need to slow training
+
     def __init__(self, verbose: int = 1):
         super().__init__()
         self.verbose = verbose

@@ -1,10 +1,13 @@
-"""The compiled steps: one training, test or prediction step, and chunks of many steps per call.
+"""The compiled steps: one training or test step, and chunks of many steps per compiled call.
 
-A chunk is one `tf.function` call that runs ``num_steps`` batches in an in-graph loop: the data
-stay as tensors on the device, each batch is gathered from an index permutation, and the Python
-overhead of a call is paid once per chunk instead of once per batch. Functions are traced once
-per data signature: the batch dimension is None, and the step count, first step and batch size
-are tensors, so a partial last batch, a new chunk length or a new learning rate never retrace.
+A chunk is one `tf.function` call that runs up to ``num_steps`` batches in an in-graph loop.
+For data held in memory the arrays stay as tensors on the device and each batch is gathered
+from the epoch's index order; for a `tf.data.Dataset` the batches come from its iterator. The
+Python overhead of a call is paid once per chunk, not once per batch.
+
+Functions are traced once per data signature: the batch dimension is None, and the step
+count, first step and batch size are tensors, so a partial last batch, a new chunk length or a
+new learning rate never retrace. ``trace_counts`` records every trace, for the tests.
 """
 from __future__ import annotations
 
@@ -13,9 +16,23 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+SCALAR = tf.TensorSpec((), tf.int32)
+
 
 def _spec(t: tf.Tensor) -> tf.TensorSpec:
     return tf.TensorSpec((None,) + tuple(t.shape[1:]), t.dtype)
+
+
+def unpack_batch(element: Any) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
+    """Splits a dataset element ``(x, y)`` or ``(x, y, sample_weight)`` into float32 tensors."""
+    if not isinstance(element, (tuple, list)):
+        element = (element,)
+    x = tf.cast(element[0], tf.float32)
+    y = tf.cast(element[1], tf.float32) if len(element) > 1 else None
+    sw = tf.cast(element[2], tf.float32) if len(element) > 2 else tf.ones(tf.shape(x)[:1])
+    if sw.shape.rank == 2:
+        sw = tf.squeeze(sw, -1)
+    return x, y, sw
 
 
 class CompiledSteps:
@@ -28,6 +45,7 @@ class CompiledSteps:
       loss_tracker: A `metrics.Mean` tracking the loss weighted by batch size.
       metrics: ``(log name, metric, weighted)`` triples; only weighted metrics receive the
         sample weights (keras's ``metrics`` versus ``weighted_metrics``).
+      jit_compile: Compile the single step with XLA (inside the in-graph loop).
     """
 
     def __init__(self, model: Any, loss: Any, optimizer: Any, loss_tracker: Any,
@@ -37,100 +55,146 @@ class CompiledSteps:
         self.optimizer = optimizer
         self.loss_tracker = loss_tracker
         self.metrics = metrics
-        self.jit_compile = jit_compile
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
+        if jit_compile:
+            self._train = tf.function(self.train_step, jit_compile=True)
+            self._test = tf.function(self.test_step, jit_compile=True)
+        else:
+            self._train, self._test = self.train_step, self.test_step
+
+    @property
+    def log_names(self) -> list[str]:
+        return ["loss"] + [name for name, _, _ in self.metrics]
 
     # ---- single steps (Python, traced inside the chunk functions) --------------------------
     def _compute_loss(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor, training: bool):
         y_pred, logits = self.model.call_with_logits(x, training=training)
         total, count = self.loss.sum_and_count(y, y_pred, sample_weight=sw, logits=logits)
-        loss = total / count
+        loss = total if self.loss.reduction == "sum" else total / count
         penalties = self.model.losses
         if penalties:
             loss = loss + tf.add_n(penalties)
-        return loss, y_pred
+        return loss, y_pred, logits
 
     def _update_metrics(self, loss: tf.Tensor, x: tf.Tensor, y: tf.Tensor, y_pred: tf.Tensor,
-                        sw: tf.Tensor) -> None:
+                        logits: tf.Tensor | None, sw: tf.Tensor) -> None:
         self.loss_tracker.update_state(loss, sample_weight=tf.cast(tf.shape(x)[0], tf.float32))
         for _, metric, weighted in self.metrics:
-            metric.update_state(y, y_pred, sample_weight=sw if weighted else None)
+            extra = {"logits": logits} if getattr(metric, "accepts_logits", False) else {}
+            metric.update_state(y, y_pred, sample_weight=sw if weighted else None, **extra)
 
     def train_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
+        """Forward pass, loss, gradients, one optimizer update, metric updates."""
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            loss, y_pred = self._compute_loss(x, y, sw, training=True)
+            loss, y_pred, logits = self._compute_loss(x, y, sw, training=True)
         grads = tape.gradient(loss, variables)
         self.optimizer.apply(grads, variables)
-        self._update_metrics(loss, x, y, y_pred, sw)
+        self._update_metrics(loss, x, y, y_pred, logits, sw)
 
     def test_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
-        loss, y_pred = self._compute_loss(x, y, sw, training=False)
-        self._update_metrics(loss, x, y, y_pred, sw)
+        loss, y_pred, logits = self._compute_loss(x, y, sw, training=False)
+        self._update_metrics(loss, x, y, y_pred, logits, sw)
 
-    def logs(self) -> dict[str, tf.Tensor]:
-        out = {"loss": self.loss_tracker.result()}
-        for name, metric, _ in self.metrics:
-            out[name] = metric.result()
-        return out
+    def logs(self) -> tf.Tensor:
+        """The running loss and metrics as one vector (one device-to-host copy per chunk)."""
+        return tf.stack([self.loss_tracker.result()] + [m.result() for _, m, _ in self.metrics])
 
-    # ---- chunks ---------------------------------------------------------------------------
-    def _batch_indices(self, order: tf.Tensor, step: tf.Tensor, batch_size: tf.Tensor):
-        start = step * batch_size
-        return order[start:tf.minimum(start + batch_size, tf.shape(order)[0])]
+    def reset_metrics(self) -> None:
+        self.loss_tracker.reset_state()
+        for _, metric, _ in self.metrics:
+            metric.reset_state()
 
-    def _make_chunk(self, kind: str, step: Callable, x: tf.Tensor, y: tf.Tensor,
-                    sw: tf.Tensor) -> Callable:
-        def chunk(x, y, sw, order, first_step, num_steps, batch_size):
+    # ---- chunks over tensors in memory ------------------------------------------------------
+    def _array_chunk(self, kind: str, step: Callable) -> Callable:
+        def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
             self.trace_counts[kind] += 1  # runs only while tracing
+            if reset:
+                self.reset_metrics()
+            n = tf.shape(order)[0]
             for i in tf.range(num_steps):
-                idx = self._batch_indices(order, first_step + i, batch_size)
+                start = (first_step + i) * batch_size
+                idx = order[start:tf.minimum(start + batch_size, n)]
                 step(tf.gather(x, idx), tf.gather(y, idx), tf.gather(sw, idx))
             return self.logs()
+        return chunk
 
-        scalar = tf.TensorSpec((), tf.int32)
-        signature = [_spec(x), _spec(y), _spec(sw), tf.TensorSpec((None,), tf.int32),
-                     scalar, scalar, scalar]
-        return tf.function(chunk, input_signature=signature)
-
-    def _cached(self, kind: str, make: Callable, *tensors: tf.Tensor) -> Callable:
-        key = (kind,) + tuple((tuple(t.shape[1:]), t.dtype) for t in tensors)
+    def run_arrays(self, kind: str, x, y, sw, order, first_step: int, num_steps: int,
+                   batch_size: int, reset: bool) -> tf.Tensor:
+        """Runs steps ``first_step .. first_step + num_steps - 1`` over in-memory tensors."""
+        key = (kind, "arrays") + tuple((tuple(t.shape[1:]), t.dtype) for t in (x, y, sw))
         if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+            step = self._train if kind == "train" else self._test
+            signature = [_spec(x), _spec(y), _spec(sw), tf.TensorSpec((None,), tf.int32),
+                         SCALAR, SCALAR, SCALAR, tf.TensorSpec((), tf.bool)]
+            self._cache[key] = tf.function(self._array_chunk(kind, step),
+                                           input_signature=signature)
+        return self._cache[key](x, y, sw, order, first_step, num_steps, batch_size, reset)
 
-    def train_chunk(self, x, y, sw, order, first_step: int, num_steps: int, batch_size: int):
-        """Runs training steps ``first_step .. first_step + num_steps - 1`` of an epoch."""
-        fn = self._cached("train", lambda: self._make_chunk("train", self.train_step, x, y, sw),
-                          x, y, sw)
-        return fn(x, y, sw, order, first_step, num_steps, batch_size)
+    # ---- chunks over a dataset iterator -----------------------------------------------------
+    def _stream_chunk(self, kind: str, step: Callable) -> Callable:
+        def chunk(iterator, num_steps, reset):
+            self.trace_counts[kind] += 1
+            if reset:
+                self.reset_metrics()
+            done = tf.constant(0)
+            for _ in tf.range(num_steps):
+                element = iterator.get_next_as_optional()
+                if not element.has_value():
+                    break
+                step(*unpack_batch(element.get_value()))
+                done += 1
+            return done, self.logs()
+        return chunk
 
-    def test_chunk(self, x, y, sw, order, first_step: int, num_steps: int, batch_size: int):
-        """Accumulates loss and metrics over test steps ``first_step ..`` (no updates)."""
-        fn = self._cached("test", lambda: self._make_chunk("test", self.test_step, x, y, sw),
-                          x, y, sw)
-        return fn(x, y, sw, order, first_step, num_steps, batch_size)
+    def run_stream(self, kind: str, iterator: Any, num_steps: int,
+                   reset: bool) -> tuple[tf.Tensor, tf.Tensor]:
+        """Runs up to ``num_steps`` batches from ``iterator``; returns (steps run, logs)."""
+        key = (kind, "stream", str(iterator.element_spec))
+        if key not in self._cache:
+            step = self._train if kind == "train" else self._test
+            self._cache[key] = tf.function(self._stream_chunk(kind, step))
+        return self._cache[key](iterator, tf.constant(num_steps, tf.int32), tf.constant(reset))
 
-    def predict_chunk(self, x: tf.Tensor, first_step: int, num_steps: int, batch_size: int):
-        """Returns the model's outputs for batches ``first_step ..``, concatenated."""
-        def make():
+
+class PredictSteps:
+    """Compiled prediction over in-memory tensors or a dataset, many batches per call."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.trace_counts: collections.Counter = collections.Counter()
+        self._cache: dict[tuple, Callable] = {}
+
+    def run_arrays(self, x: tf.Tensor, first_step: int, num_steps: int,
+                   batch_size: int) -> tf.Tensor:
+        key = ("arrays", tuple(x.shape[1:]), x.dtype)
+        if key not in self._cache:
             def chunk(x, first_step, num_steps, batch_size):
                 self.trace_counts["predict"] += 1
                 n = tf.shape(x)[0]
                 outputs = tf.TensorArray(tf.float32, size=num_steps, infer_shape=False)
                 for i in tf.range(num_steps):
                     start = (first_step + i) * batch_size
-                    batch = x[start:tf.minimum(start + batch_size, n)]
-                    outputs = outputs.write(i, self.model(batch, training=False))
+                    outputs = outputs.write(
+                        i, self.model(x[start:tf.minimum(start + batch_size, n)]))
                 return outputs.concat()
+            self._cache[key] = tf.function(chunk, input_signature=[_spec(x)] + [SCALAR] * 3)
+        return self._cache[key](x, first_step, num_steps, batch_size)
 
-            scalar = tf.TensorSpec((), tf.int32)
-            return tf.function(chunk, input_signature=[_spec(x), scalar, scalar, scalar])
-
-        return self._cached("predict", make, x)(x, first_step, num_steps, batch_size)
-
-    def reset_metrics(self) -> None:
-        self.loss_tracker.reset_state()
-        for _, metric, _ in self.metrics:
-            metric.reset_state()
+    def run_stream(self, iterator: Any, num_steps: int) -> tuple[tf.Tensor, tf.Tensor]:
+        key = ("stream", str(iterator.element_spec))
+        if key not in self._cache:
+            def chunk(iterator, num_steps):
+                self.trace_counts["predict"] += 1
+                outputs = tf.TensorArray(tf.float32, size=0, dynamic_size=True, infer_shape=False)
+                done = tf.constant(0)
+                for _ in tf.range(num_steps):
+                    element = iterator.get_next_as_optional()
+                    if not element.has_value():
+                        break
+                    outputs = outputs.write(done, self.model(unpack_batch(element.get_value())[0]))
+                    done += 1
+                return done, outputs.concat()
+            self._cache[key] = tf.function(chunk)
+        return self._cache[key](iterator, tf.constant(num_steps, tf.int32))

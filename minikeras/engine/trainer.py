@@ -1,12 +1,14 @@
 """compile, fit, evaluate and predict: the training loop, read top-down.
 
-    fit:  check data (data.py) -> split validation -> tensors on the device
+    fit:  check the data (data.py) -> an adapter holding it on the device (adapters.py)
           -> per epoch: a shuffled order drawn in the graph -> chunks of compiled steps
-             (steps.py) -> optimizer -> callbacks with the running logs -> validation
+             (steps.py: forward, loss, gradients, optimizer) -> callbacks with running logs
+          -> validation at the end of the epoch
 """
 from __future__ import annotations
 
-import math
+import time
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,12 +20,24 @@ from minikeras import optimizers as optimizers_module
 from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger
 from minikeras.callbacks.progbar import resolve_verbose
 from minikeras.engine import data as data_module
-from minikeras.engine.steps import CompiledSteps
+from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+from minikeras.engine.steps import CompiledSteps, PredictSteps
 from minikeras.utils.random import draw_seed
 
+# "auto" steps_per_execution aims for compiled calls of about this many seconds: long enough
+# to make Python's per-call overhead vanish, short enough to keep progress bars live.
+AUTO_CALL_SECONDS = 0.2
+_SPECIAL_METRICS = ("accuracy", "acc", "crossentropy", "ce")
 
-def _to_floats(logs: dict[str, tf.Tensor]) -> dict[str, float]:
-    return {k: float(v) for k, v in logs.items()}
+
+def resolve_jit_compile(jit_compile: bool | str) -> bool:
+    """``"auto"`` turns XLA on only when a GPU is visible (on CPU it gains little; see docs)."""
+    if jit_compile == "auto":
+        return bool(tf.config.list_logical_devices("GPU"))
+    if not isinstance(jit_compile, bool):
+        raise ValueError(
+            f"Expected `jit_compile` to be True, False or 'auto'. Received: {jit_compile!r}")
+    return jit_compile
 
 
 class Trainer:
@@ -35,27 +49,32 @@ class Trainer:
         self.compiled = False
         self.stop_training = False
         self.history: History | None = None
+        self.steps_per_execution: int | str = "auto"
+        self.jit_compile = False
         self._metric_ids: list = []
         self._steps: CompiledSteps | None = None
-        self._predict_steps: CompiledSteps | None = None
+        self._predict_steps: PredictSteps | None = None
         self._shuffle_generator: tf.random.Generator | None = None
         self._order_fn = None
-        self.steps_per_execution = 1
+        self._auto_steps = 1
 
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
                 metrics: Sequence[Any] | None = None, weighted_metrics: Sequence[Any] | None = None,
-                steps_per_execution: int = 1, jit_compile: bool = False) -> None:
+                steps_per_execution: int | str = "auto", jit_compile: bool | str = "auto") -> None:
         """Configures the model for training.
 
         Args:
           optimizer: An optimizer name or instance. Default "rmsprop" (as keras).
           loss: A loss name, `Loss` instance or function ``f(y_true, y_pred)``.
-          metrics: Metric names or instances; ``"accuracy"`` is resolved from the shapes of the
-            targets and outputs as keras does. They ignore sample weights (as keras).
-          weighted_metrics: Metrics that are weighted by ``sample_weight``.
-          steps_per_execution: Batches run per compiled call. Default 1.
-          jit_compile: Whether to compile the step with XLA. Default False.
+          metrics: Metric names or instances, unweighted; ``"accuracy"`` is resolved from the
+            shapes of targets and outputs as keras does.
+          weighted_metrics: Metrics weighted by ``sample_weight``.
+          steps_per_execution: Batches per compiled call. ``"auto"`` (default) sizes calls to
+            about 0.2 s and falls back to 1 when a callback has per-batch hooks; an int fixes
+            it (with 1, per-batch hooks fire every batch).
+          jit_compile: Compile the step with XLA: True, False, or "auto" (default: on only when
+            a GPU is visible).
         """
         if loss is None:
             raise ValueError("compile() needs a `loss`, e.g. loss='mse'. Received: loss=None")
@@ -63,13 +82,13 @@ class Trainer:
         loss = losses_module.get(loss)
         metrics = self._check_metric_list(metrics, "metrics")
         weighted_metrics = self._check_metric_list(weighted_metrics, "weighted_metrics")
-        data_module.check_positive_int(steps_per_execution, "steps_per_execution")
-        if not isinstance(jit_compile, bool):
-            raise ValueError(f"Expected `jit_compile` to be a bool. Received: {jit_compile!r}")
+        if steps_per_execution != "auto":
+            data_module.check_positive_int(steps_per_execution, "steps_per_execution")
+        jit = resolve_jit_compile(jit_compile)
         self.optimizer, self.loss = optimizer, loss
         self._metric_ids = [(m, False) for m in metrics] + [(m, True) for m in weighted_metrics]
-        self.steps_per_execution = int(steps_per_execution)
-        self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit
         self._steps = None
         self.compiled = True
 
@@ -81,7 +100,7 @@ class Trainer:
             raise TypeError(
                 f"Expected `{arg}` to be a list, e.g. {arg}=['accuracy']. Received: {metrics!r}")
         for m in metrics:  # unknown names fail now, not at the first fit
-            if isinstance(m, str) and m not in ("accuracy", "acc", "crossentropy", "ce"):
+            if isinstance(m, str) and m not in _SPECIAL_METRICS:
                 metrics_module.get(m)
         return list(metrics)
 
@@ -91,13 +110,13 @@ class Trainer:
                 f"You must call compile() before {what}(). Example: "
                 "model.compile(optimizer='sgd', loss='mse')")
 
-    def _compiled_steps(self, y: np.ndarray) -> CompiledSteps:
+    def _compiled_steps(self, y_shape: tuple) -> CompiledSteps:
         """Builds the step functions on first use, resolving metrics from the data's shapes."""
         if self._steps is None:
             out_shape = self.compute_output_shape(self.input_spec_shape)
             entries, seen = [], set()
             for identifier, weighted in self._metric_ids:
-                metric = metrics_module.get_for_compile(identifier, y.shape, out_shape)
+                metric = metrics_module.get_for_compile(identifier, y_shape, out_shape)
                 name = metric.name
                 if name in seen:  # keras's naming of duplicates
                     name = f"weighted_{name}" if weighted else name
@@ -113,26 +132,55 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        steps = self._steps
-        return ["loss"] + ([name for name, _, _ in steps.metrics] if steps else [])
+        return self._steps.log_names if self._steps else ["loss"]
+
+    @property
+    def trace_counts(self) -> dict[str, int]:
+        """How many times each compiled function was traced (for tests and curiosity)."""
+        counts: dict[str, int] = {}
+        for steps in (self._steps, self._predict_steps):
+            if steps is not None:
+                counts.update(steps.trace_counts)
+        return counts
 
     # ---- data ---------------------------------------------------------------------------------
-    def _prepare(self, x: Any, y: Any, sample_weight: Any = None, require_y: bool = True,
-                 input_shape: tuple | None = None):
-        """Checks data against the model (or ``input_shape`` before it is built) and the loss."""
-        arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y)
-        received = (None,) + tuple(arrays.x.shape[1:])
-        expected = self.input_spec_shape if self.built else input_shape
+    def _adapter(self, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
+                 steps: int | None = None, require_y: bool = True,
+                 expected_features: tuple | None = None, arrays=None):
+        """Checks the data against the model and the loss, and wraps it in an adapter."""
+        if is_stream(x):
+            for arg, value in (("y", y), ("sample_weight", sample_weight),
+                               ("batch_size", batch_size)):
+                if value is not None:
+                    raise ValueError(
+                        f"`{arg}` must be None when x is a dataset or generator (the batches "
+                        f"carry it). Received: {arg}={value!r}")
+            adapter = StreamAdapter(x, steps)
+            if require_y and adapter.y_shape is None:
+                raise ValueError("Expected dataset elements (x, y) or (x, y, sample_weight), "
+                                 "but they hold x only.")
+        else:
+            if steps is not None:
+                raise ValueError("`steps_per_epoch`/`steps` apply to datasets and generators; "
+                                 "with arrays use batch_size and epochs.")
+            batch_size = data_module.check_positive_int(
+                32 if batch_size is None else batch_size, "batch_size")
+            if arrays is None:
+                arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y)
+            else:
+                y_raw = arrays.y
+            adapter = ArrayAdapter(arrays, batch_size)
+        expected = (tuple(self.input_spec_shape[1:]) if self.built else expected_features)
         if expected is not None:
-            self._check_input_shape(tf.TensorShape(received), expected)
-        if y_raw is not None and self.compiled:
-            self.loss.check_targets(y_raw, self.compute_output_shape(expected or received))
-        return arrays, received
+            self._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
+                                    (None,) + expected)
+        if not is_stream(x) and y_raw is not None and self.compiled:
+            self.loss.check_targets(
+                y_raw, self.compute_output_shape((None,) + (expected or adapter.feature_shape)))
+        return adapter
 
-    def _epoch_order(self, n: int, shuffle: bool) -> tf.Tensor:
-        """A permutation of range(n), drawn in the graph; a new one every epoch when shuffling."""
-        if not shuffle:
-            return tf.range(n, dtype=tf.int32)
+    def _epoch_order(self, n: int) -> tf.Tensor:
+        """A permutation of range(n), drawn in the graph: new every epoch, reproducible."""
         if self._shuffle_generator is None:
             with tf.init_scope():
                 self._shuffle_generator = tf.random.Generator.from_seed(draw_seed())
@@ -146,11 +194,43 @@ class Trainer:
             self._order_fn = order
         return self._order_fn(tf.constant(n, tf.int32))
 
+    # ---- the loop over chunks -----------------------------------------------------------------
+    def _chunk_size(self, cbs: CallbackList) -> int:
+        if self.steps_per_execution != "auto":
+            return int(self.steps_per_execution)
+        return 1 if cbs.needs_batch_hooks else self._auto_steps
+
+    def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str,
+                   cbs: CallbackList) -> tuple[dict[str, float], int]:
+        """Runs one pass of ``kind`` ("train" or "test"); returns the logs and steps run."""
+        total, step, reset, logs = adapter.steps_per_epoch, 0, True, {}
+        while total is None or step < total:
+            count = self._chunk_size(cbs)
+            if total is not None:
+                count = min(count, total - step)
+            cbs.call(f"on_{kind}_batch_begin", step, None)
+            traces, start = sum(steps.trace_counts.values()), time.perf_counter()
+            done, values = adapter.run(steps, kind, step, count, reset)
+            values = values.numpy()
+            if done and sum(steps.trace_counts.values()) == traces:
+                per_step = (time.perf_counter() - start) / done
+                self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+            if done == 0:
+                break
+            reset = False
+            step += done
+            logs = dict(zip(steps.log_names, map(float, values)))
+            cbs.call(f"on_{kind}_batch_end", step - 1, logs)
+            if done < count:
+                break
+        return logs, step
+
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            initial_epoch: int = 0, sample_weight: Any = None) -> History:
+            initial_epoch: int = 0, sample_weight: Any = None,
+            steps_per_epoch: int | None = None) -> History:
         """Trains the model for ``epochs`` passes over the data; returns a `History`.
 
         Each epoch reports the running mean of the batch losses (weighted by batch size) and of
@@ -160,64 +240,79 @@ class Trainer:
         when a global seed is set).
 
         Args:
-          x, y: Arrays (NumPy, tf.Tensor or nested lists) with the same number of samples.
-          batch_size: Default 32.
+          x, y: Arrays (NumPy, tf.Tensor or nested lists) with the same number of samples; or
+            x a `tf.data.Dataset` / generator of ``(x, y[, sample_weight])`` batches, y None.
+          batch_size: Default 32 (arrays only).
           epochs: Index of the last epoch (training runs ``initial_epoch .. epochs-1``).
           verbose: "auto" (1 when interactive, else 2), 0 silent, 1 live bar, 2 line per epoch.
           callbacks: List of `Callback`s.
           validation_split: Fraction of the last rows (taken before shuffling) held out.
-          validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
-          shuffle: Whether to shuffle the training rows every epoch. Default True.
+          validation_data: ``(x_val, y_val[, sample_weight_val])`` or a dataset.
+          shuffle: Whether to shuffle the rows of in-memory arrays every epoch. Default True.
           initial_epoch: Epoch to start from. Default 0.
-          sample_weight: Optional per-sample weights.
+          sample_weight: Optional per-sample weights (arrays only).
+          steps_per_epoch: Batches per epoch for a dataset or generator of unknown length.
         """
         self._require_compiled("fit")
-        batch_size = data_module.check_positive_int(32 if batch_size is None else batch_size,
-                                                    "batch_size")
         epochs = data_module.check_positive_int(epochs, "epochs")
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or \
                 not 0 <= initial_epoch < epochs:
             raise ValueError(
                 f"Expected `initial_epoch` to be an integer in [0, epochs={epochs}). "
                 f"Received: initial_epoch={initial_epoch!r}")
+        if steps_per_epoch is not None:
+            data_module.check_positive_int(steps_per_epoch, "steps_per_epoch")
         verbose = resolve_verbose(verbose)
         if not isinstance(shuffle, bool):
             raise TypeError(f"Expected `shuffle` to be a bool. Received: shuffle={shuffle!r}")
-        arrays, input_shape = self._prepare(x, y, sample_weight)
-        train, val = data_module.split_validation(arrays, validation_split)
+
+        train_arrays = val = None
+        if not is_stream(x):
+            arrays, _ = data_module.check_arrays(x, y, sample_weight)
+            train_arrays, val_arrays = data_module.split_validation(arrays, validation_split)
+            if val_arrays is not None:
+                val = ArrayAdapter(val_arrays, batch_size or 32)
+        elif validation_split:
+            raise ValueError("`validation_split` needs array inputs; with a dataset pass "
+                             "`validation_data`.")
+        train = self._adapter(x, y, sample_weight, batch_size, steps_per_epoch,
+                              arrays=train_arrays)
         if validation_data is not None:
             if val is not None:
                 raise ValueError("Pass either `validation_split` or `validation_data`, not both.")
-            vx, vy, vsw = data_module.unpack_validation_data(validation_data)
-            val, _ = self._prepare(vx, vy, vsw, input_shape=input_shape)
+            if is_stream(validation_data):
+                vx, vy, vsw, vbs = validation_data, None, None, None
+            else:
+                (vx, vy, vsw), vbs = data_module.unpack_validation_data(validation_data), \
+                    (batch_size or 32)
+            val = self._adapter(vx, vy, vsw, vbs, expected_features=train.feature_shape)
         if not self.built:
-            self.build(input_shape)
+            self.build((None,) + train.feature_shape)
 
-        steps = self._compiled_steps(train.y)
-        tx, ty, tsw = train.to_tensors()
-        n = len(train)
-        steps_per_epoch = math.ceil(n / batch_size)
+        steps = self._compiled_steps(train.y_shape)
         self.history = History()
-        cbs = self._callback_list(callbacks, verbose, epochs=epochs, steps=steps_per_epoch)
+        cbs = self._callbacks(callbacks, verbose, epochs=epochs, steps=train.steps_per_epoch)
         self.stop_training = False
         cbs.call("on_train_begin", None)
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
-            steps.reset_metrics()
             cbs.call("on_epoch_begin", epoch, None)
-            order = self._epoch_order(n, shuffle)
-            logs = self._run_chunks(steps.train_chunk, (tx, ty, tsw, order), steps_per_epoch,
-                                    batch_size, cbs, "train")
+            train.begin_epoch(self._epoch_order if shuffle else None)
+            logs, done = self._run_epoch(steps, train, "train", cbs)
+            if done == 0:
+                warnings.warn("Your input ran out of data; interrupting training. Make sure the "
+                              "dataset or generator can give steps_per_epoch * epochs batches.")
+                break
             if val is not None:
-                val_logs = self._evaluate_arrays(val, batch_size, cbs, in_fit=True)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                val.begin_epoch()
+                logs.update({f"val_{k}": v for k, v in self._evaluate(steps, val, cbs).items()})
             cbs.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
         cbs.call("on_train_end", logs)
         return self.history
 
-    def _callback_list(self, callbacks, verbose: int, **params: Any) -> CallbackList:
+    def _callbacks(self, callbacks, verbose: int, **params: Any) -> CallbackList:
         cbs = list(callbacks or [])
         if verbose:
             cbs.append(ProgbarLogger(verbose))
@@ -225,33 +320,15 @@ class Trainer:
             cbs.append(self.history)
         return CallbackList(cbs, self, {"verbose": verbose, **params})
 
-    def _run_chunks(self, chunk_fn, args: tuple, num_steps: int, batch_size: int,
-                    cbs: CallbackList, mode: str) -> dict[str, float]:
-        """Runs ``num_steps`` steps in calls of ``steps_per_execution``; hooks fire per call."""
-        per_call = self.steps_per_execution
-        logs: dict[str, float] = {}
-        for first in range(0, num_steps, per_call):
-            count = min(per_call, num_steps - first)
-            cbs.call(f"on_{mode}_batch_begin", first, None)
-            logs = _to_floats(chunk_fn(*args, first, count, batch_size))
-            cbs.call(f"on_{mode}_batch_end", first + count - 1, logs)
-        return logs
-
     # ---- evaluate -----------------------------------------------------------------------------
-    def _evaluate_arrays(self, arrays: data_module.Arrays, batch_size: int, cbs: CallbackList,
-                         in_fit: bool = False) -> dict[str, float]:
-        steps = self._compiled_steps(arrays.y)
-        x, y, sw = arrays.to_tensors()
-        num_steps = math.ceil(len(arrays) / batch_size)
-        steps.reset_metrics()
+    def _evaluate(self, steps: CompiledSteps, adapter: Any, cbs: CallbackList) -> dict[str, float]:
         cbs.call("on_test_begin", None)
-        logs = self._run_chunks(steps.test_chunk, (x, y, sw, tf.range(len(arrays))), num_steps,
-                                batch_size, cbs, "test")
+        logs, _ = self._run_epoch(steps, adapter, "test", cbs)
         cbs.call("on_test_end", logs)
         return logs
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
-                 verbose: int | str = "auto", sample_weight: Any = None,
+                 verbose: int | str = "auto", sample_weight: Any = None, steps: int | None = None,
                  callbacks: Sequence[Callback] | None = None,
                  return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Returns the loss and metrics of the model on ``(x, y)``, in batches of ``batch_size``.
@@ -260,15 +337,13 @@ class Trainer:
         with ``return_dict=True``.
         """
         self._require_compiled("evaluate")
-        batch_size = data_module.check_positive_int(32 if batch_size is None else batch_size,
-                                                    "batch_size")
         verbose = resolve_verbose(verbose)
-        arrays, input_shape = self._prepare(x, y, sample_weight)
+        adapter = self._adapter(x, y, sample_weight, batch_size, steps)
         if not self.built:
-            self.build(input_shape)
-        cbs = self._callback_list(callbacks, 1 if verbose == 1 else 0,
-                                  steps=math.ceil(len(arrays) / batch_size))
-        logs = self._evaluate_arrays(arrays, batch_size, cbs)
+            self.build((None,) + adapter.feature_shape)
+        cbs = self._callbacks(callbacks, 1 if verbose == 1 else 0, steps=adapter.steps_per_epoch)
+        adapter.begin_epoch()
+        logs = self._evaluate(self._compiled_steps(adapter.y_shape), adapter, cbs)
         if return_dict:
             return logs
         values = list(logs.values())
@@ -276,25 +351,38 @@ class Trainer:
 
     # ---- predict ------------------------------------------------------------------------------
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
+                steps: int | None = None,
                 callbacks: Sequence[Callback] | None = None) -> np.ndarray:
-        """Returns the model's outputs for ``x`` as a NumPy array, computed in batches."""
-        batch_size = data_module.check_positive_int(32 if batch_size is None else batch_size,
-                                                    "batch_size")
+        """Returns the model's outputs for ``x`` as a NumPy array, computed in batches.
+
+        Input that fits in one batch is run eagerly, so predicting a handful of samples costs
+        about as much as calling the model.
+        """
         verbose = resolve_verbose(verbose)
-        arrays, input_shape = self._prepare(x, None, require_y=False)
+        adapter = self._adapter(x, None, None, batch_size, steps, require_y=False)
         if not self.built:
-            self.build(input_shape)
+            self.build((None,) + adapter.feature_shape)
+        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 and not callbacks:
+            return self(adapter.x, training=False).numpy()
         if self._predict_steps is None:
-            self._predict_steps = CompiledSteps(self, None, None, None, [])
-        num_steps = math.ceil(len(arrays) / batch_size)
-        cbs = self._callback_list(callbacks, 1 if verbose == 1 else 0, steps=num_steps)
-        tx = tf.constant(arrays.x)
+            self._predict_steps = PredictSteps(self)
+        cbs = self._callbacks(callbacks, 1 if verbose == 1 else 0, steps=adapter.steps_per_epoch)
+        adapter.begin_epoch()
         cbs.call("on_predict_begin", None)
-        outputs = []
-        for first in range(0, num_steps, self.steps_per_execution):
-            count = min(self.steps_per_execution, num_steps - first)
-            cbs.call("on_predict_batch_begin", first, None)
-            outputs.append(self._predict_steps.predict_chunk(tx, first, count, batch_size))
-            cbs.call("on_predict_batch_end", first + count - 1, None)
+        outputs, step, total = [], 0, adapter.steps_per_epoch
+        while total is None or step < total:
+            count = self._chunk_size(cbs)
+            count = count if total is None else min(count, total - step)
+            cbs.call("on_predict_batch_begin", step, None)
+            done, out = adapter.predict(self._predict_steps, step, count)
+            if done == 0:
+                break
+            outputs.append(out.numpy())
+            step += done
+            cbs.call("on_predict_batch_end", step - 1, None)
+            if done < count:
+                break
         cbs.call("on_predict_end", None)
-        return np.concatenate([o.numpy() for o in outputs], axis=0)
+        if not outputs:
+            raise ValueError("predict() received no batches from its input.")
+        return np.concatenate(outputs, axis=0)

@@ -144,9 +144,10 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true, y_pred, logits=None):
         reshaped_true, reshaped_pred = F.squeeze_or_expand_to_same_rank(y_true, y_pred)
         kwargs = dict(self._fn_kwargs)
-        if logits is not None:
-            if reshaped_pred.shape.rank != y_pred.shape.rank:  # follow y_pred's reshape
-                logits = tf.reshape(logits, tf.shape(reshaped_pred))
+        # keras's logits ride on the y_pred tensor, so they are lost when y_pred itself must
+        # be reshaped ((n,) against (n, 1) targets, or (n, k, 1) against (n, k)): keras then
+        # takes the clipped path, and so does minikeras.
+        if logits is not None and reshaped_pred is y_pred:
             kwargs["logits"] = logits
         return self.fn(reshaped_true, reshaped_pred, **kwargs)
 

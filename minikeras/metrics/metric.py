@@ -73,7 +73,7 @@ class Metric(tf.Module):
     def reset_state(self) -> None:
         """Sets every state variable back to 0."""
         for variable in self._state_variables:
-            variable.assign(tf.zeros_like(variable))
+            variable.assign(0.0)
 
     def __call__(self, *args, **kwargs) -> tf.Tensor:
         """``update_state(*args, **kwargs)`` then ``result()``."""

@@ -1,0 +1,119 @@
+"""Data adapters: one interface over in-memory arrays, `tf.data.Dataset`s and Python generators.
+
+An adapter knows how many steps an epoch has (None when unknown), starts each epoch, and runs a
+chunk of compiled steps on its data. In-memory arrays are checked on the host (data.py) and then
+live as tensors on the device; datasets and generators are streamed as keras streams them.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import types
+from typing import Any, Callable
+
+import numpy as np
+import tensorflow as tf
+
+from minikeras.engine import data as data_module
+from minikeras.engine.steps import CompiledSteps, PredictSteps
+
+
+def is_stream(x: Any) -> bool:
+    return isinstance(x, (tf.data.Dataset, types.GeneratorType))
+
+
+class ArrayAdapter:
+    """Batches of ``batch_size`` gathered in the graph from tensors held on the device."""
+
+    def __init__(self, arrays: data_module.Arrays, batch_size: int):
+        self.x, self.y, self.sw = arrays.to_tensors()
+        self.n = len(arrays)
+        self.batch_size = batch_size
+        self.steps_per_epoch = math.ceil(self.n / batch_size)
+        self.order = tf.range(self.n, dtype=tf.int32)
+        self.y_shape = arrays.y.shape if arrays.y is not None else None
+        self.feature_shape = tuple(arrays.x.shape[1:])
+
+    def begin_epoch(self, order_fn: Callable[[int], tf.Tensor] | None = None) -> None:
+        """Sets this epoch's order: ``order_fn(n)`` (a shuffled permutation) or range(n)."""
+        if order_fn is not None:
+            self.order = order_fn(self.n)
+
+    def run(self, steps: CompiledSteps, kind: str, first: int, count: int,
+            reset: bool) -> tuple[int, tf.Tensor]:
+        logs = steps.run_arrays(kind, self.x, self.y, self.sw, self.order, first, count,
+                                self.batch_size, reset)
+        return count, logs
+
+    def predict(self, steps: PredictSteps, first: int, count: int) -> tuple[int, tf.Tensor]:
+        return count, steps.run_arrays(self.x, first, count, self.batch_size)
+
+
+def _spec_of(value: np.ndarray) -> tf.TensorSpec:
+    return tf.TensorSpec((None,) + value.shape[1:], tf.as_dtype(value.dtype))
+
+
+def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
+    """Wraps a Python generator of ``(x, y[, sample_weight])`` batches as a dataset.
+
+    The first batch is read to learn the shapes and dtypes, then put back in front.
+    """
+    try:
+        first = next(generator)
+    except StopIteration:
+        raise ValueError("The generator passed as `x` yielded no batches.") from None
+    element = first if isinstance(first, tuple) else (first,)
+    element = tuple(np.asarray(v) for v in element)
+    for i, v in enumerate(element):
+        if v.ndim == 0 or v.dtype == object:
+            raise ValueError(
+                f"Generator batches must be tuples of arrays with a batch dimension; entry {i} "
+                f"of the first batch has shape {v.shape} and dtype {v.dtype}.")
+    signature = tuple(_spec_of(v) for v in element)
+    rest = (tuple(np.asarray(v) for v in (b if isinstance(b, tuple) else (b,))) for b in generator)
+    return tf.data.Dataset.from_generator(lambda: itertools.chain([element], rest),
+                                          output_signature=signature)
+
+
+class StreamAdapter:
+    """Batches read from a dataset (or a generator) by the compiled loop itself.
+
+    Without ``steps_per_epoch`` every epoch iterates the whole dataset afresh (so a dataset that
+    shuffles reshuffles). With it, one iterator continues across epochs, as in keras; when the
+    data run out the epoch ends early and the trainer stops with a warning.
+    """
+
+    def __init__(self, x: Any, steps_per_epoch: int | None):
+        self.is_generator = isinstance(x, types.GeneratorType)
+        self.dataset = generator_to_dataset(x) if self.is_generator else x
+        spec = self.dataset.element_spec
+        parts = spec if isinstance(spec, tuple) else (spec,)
+        if not all(isinstance(p, tf.TensorSpec) for p in parts) or len(parts) > 3:
+            raise ValueError(
+                "Expected dataset elements (x,), (x, y) or (x, y, sample_weight) of tensors. "
+                f"Received element_spec={spec}")
+        x_shape = parts[0].shape
+        if x_shape.rank is None or x_shape.rank < 2:
+            raise ValueError(
+                "Expected batched dataset elements, with x of shape (batch, features...). "
+                f"Received x of shape {x_shape}. Did you forget dataset.batch(batch_size)?")
+        self.feature_shape = tuple(x_shape[1:])
+        self.y_shape = tuple(parts[1].shape) if len(parts) > 1 else None
+        cardinality = int(self.dataset.cardinality())
+        known = cardinality if cardinality >= 0 else None
+        self.steps_per_epoch = steps_per_epoch or known
+        self._persistent = steps_per_epoch is not None or self.is_generator
+        self.iterator = None
+
+    def begin_epoch(self, order_fn: Any = None) -> None:
+        if self.iterator is None or not self._persistent:
+            self.iterator = iter(self.dataset)
+
+    def run(self, steps: CompiledSteps, kind: str, first: int, count: int,
+            reset: bool) -> tuple[int, tf.Tensor]:
+        done, logs = steps.run_stream(kind, self.iterator, count, reset)
+        return int(done), logs
+
+    def predict(self, steps: PredictSteps, first: int, count: int) -> tuple[int, tf.Tensor]:
+        done, outputs = steps.run_stream(self.iterator, count)
+        return int(done), outputs
