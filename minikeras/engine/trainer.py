@@ -125,6 +125,8 @@ class Trainer:
                         name, k = f"{base}_{k}", k + 1
                 seen.add(name)
                 entries.append((name, metric, weighted))
+            # Slots are made eagerly: variables created while tracing would force a retrace.
+            self.optimizer.build(self.trainable_variables)
             self._steps = CompiledSteps(self, self.loss, self.optimizer,
                                         metrics_module.Mean(name="loss"), entries,
                                         jit_compile=self.jit_compile)
