@@ -145,3 +145,34 @@ def unpack_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:
                else ""))
     x, y, *rest = validation_data
     return x, y, (rest[0] if rest else None)
+
+
+def class_weight_to_sample_weight(y: np.ndarray, class_weight: Any) -> np.ndarray:
+    """Per-sample weights ``class_weight[label]``; labels are y, or argmax(y) for one-hot y.
+
+    Unlike keras (which gives unlisted classes weight 1), every class present in y must be
+    listed: a forgotten class is more often a mistake than a wish.
+    """
+    if not isinstance(class_weight, dict) or not class_weight:
+        raise TypeError(
+            "Expected `class_weight` to be a non-empty dict {class index: weight}. "
+            f"Received: {class_weight!r}")
+    for key, value in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+            raise TypeError(f"`class_weight` keys must be integer class indices. Received: {key!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                not math.isfinite(value) or value < 0:
+            raise ValueError(
+                f"`class_weight` values must be non-negative finite numbers. Received: "
+                f"{{{key}: {value!r}}}")
+    labels = y
+    if labels.ndim > 1:
+        labels = labels.argmax(-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype(np.int64).reshape(-1)
+    missing = sorted(set(np.unique(labels).tolist()) - {int(k) for k in class_weight})
+    if missing:
+        raise ValueError(
+            f"`class_weight` has no weight for class(es) {missing} present in y. "
+            f"Received weights for classes {sorted(int(k) for k in class_weight)}.")
+    table = {int(k): float(v) for k, v in class_weight.items()}
+    return np.array([table[int(c)] for c in labels], np.float32)

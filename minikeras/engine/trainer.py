@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import warnings
 from typing import Any, Sequence
@@ -40,6 +42,32 @@ def resolve_jit_compile(jit_compile: bool | str) -> bool:
     return jit_compile
 
 
+class InterruptGuard:
+    """Turns Ctrl-C during fit into a request to stop after the current compiled call.
+
+    A compiled call always completes, so weights are never half-updated. Only the main thread
+    can own signal handlers; elsewhere Ctrl-C behaves as usual.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def _handler(self, signum, frame) -> None:
+        if self.requested:  # a second Ctrl-C: the user insists
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "InterruptGuard":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 class Trainer:
     """Mixin giving a model compile, fit, evaluate and predict (used by `Sequential`)."""
 
@@ -57,6 +85,7 @@ class Trainer:
         self._shuffle_generator: tf.random.Generator | None = None
         self._order_fn = None
         self._auto_steps = 1
+        self._interrupt = None
 
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
@@ -223,7 +252,7 @@ class Trainer:
             step += done
             logs = dict(zip(steps.log_names, map(float, values)))
             cbs.call(f"on_{kind}_batch_end", step - 1, logs)
-            if done < count:
+            if done < count or (self._interrupt is not None and self._interrupt.requested):
                 break
         return logs, step
 
@@ -231,8 +260,8 @@ class Trainer:
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            initial_epoch: int = 0, sample_weight: Any = None,
-            steps_per_epoch: int | None = None) -> History:
+            initial_epoch: int = 0, sample_weight: Any = None, class_weight: dict | None = None,
+            steps_per_epoch: int | None = None, validation_freq: int = 1) -> History:
         """Trains the model for ``epochs`` passes over the data; returns a `History`.
 
         Each epoch reports the running mean of the batch losses (weighted by batch size) and of
@@ -253,7 +282,13 @@ class Trainer:
           shuffle: Whether to shuffle the rows of in-memory arrays every epoch. Default True.
           initial_epoch: Epoch to start from. Default 0.
           sample_weight: Optional per-sample weights (arrays only).
+          class_weight: Optional ``{class index: weight}``, turned into sample weights; every
+            class in y must be listed (arrays only; not together with sample_weight).
           steps_per_epoch: Batches per epoch for a dataset or generator of unknown length.
+          validation_freq: Validate every this many epochs. Default 1.
+
+        Ctrl-C stops training cleanly after the current compiled call: callbacks'
+        ``on_train_end`` run, a warning is shown, and the History so far is returned.
         """
         self._require_compiled("fit")
         epochs = data_module.check_positive_int(epochs, "epochs")
@@ -264,13 +299,21 @@ class Trainer:
                 f"Received: initial_epoch={initial_epoch!r}")
         if steps_per_epoch is not None:
             data_module.check_positive_int(steps_per_epoch, "steps_per_epoch")
+        validation_freq = data_module.check_positive_int(validation_freq, "validation_freq")
         verbose = resolve_verbose(verbose)
         if not isinstance(shuffle, bool):
             raise TypeError(f"Expected `shuffle` to be a bool. Received: shuffle={shuffle!r}")
 
         train_arrays = val = None
+        if class_weight is not None:
+            if sample_weight is not None or is_stream(x):
+                raise ValueError("`class_weight` works with array inputs and no `sample_weight`; "
+                                 "combine the weights into `sample_weight` instead.")
         if not is_stream(x):
             arrays, _ = data_module.check_arrays(x, y, sample_weight)
+            if class_weight is not None:
+                arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
+                                                                               class_weight)
             train_arrays, val_arrays = data_module.split_validation(arrays, validation_split)
             if val_arrays is not None:
                 val = ArrayAdapter(val_arrays, batch_size or 32)
@@ -295,23 +338,32 @@ class Trainer:
         self.history = History()
         cbs = self._callbacks(callbacks, verbose, epochs=epochs, steps=train.steps_per_epoch)
         self.stop_training = False
-        cbs.call("on_train_begin", None)
-        logs: dict[str, float] = {}
-        for epoch in range(initial_epoch, epochs):
-            cbs.call("on_epoch_begin", epoch, None)
-            train.begin_epoch(self._epoch_order if shuffle else None)
-            logs, done = self._run_epoch(steps, train, "train", cbs)
-            if done == 0:
-                warnings.warn("Your input ran out of data; interrupting training. Make sure the "
-                              "dataset or generator can give steps_per_epoch * epochs batches.")
-                break
-            if val is not None:
-                val.begin_epoch()
-                logs.update({f"val_{k}": v for k, v in self._evaluate(steps, val, cbs).items()})
-            cbs.call("on_epoch_end", epoch, logs)
-            if self.stop_training:
-                break
-        cbs.call("on_train_end", logs)
+        with InterruptGuard() as interrupt:
+            self._interrupt = interrupt
+            cbs.call("on_train_begin", None)
+            logs: dict[str, float] = {}
+            for epoch in range(initial_epoch, epochs):
+                cbs.call("on_epoch_begin", epoch, None)
+                train.begin_epoch(self._epoch_order if shuffle else None)
+                logs, done = self._run_epoch(steps, train, "train", cbs)
+                if interrupt.requested:
+                    warnings.warn(f"Training interrupted (Ctrl-C) in epoch {epoch + 1} after "
+                                  f"{done} step(s) of it; returning the History so far.")
+                    break
+                if done == 0:
+                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                                  "the dataset or generator can give steps_per_epoch * epochs "
+                                  "batches.")
+                    break
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val.begin_epoch()
+                    val_logs = self._evaluate(steps, val, cbs)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                cbs.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            self._interrupt = None
+            cbs.call("on_train_end", logs)
         return self.history
 
     def _callbacks(self, callbacks, verbose: int, **params: Any) -> CallbackList:
