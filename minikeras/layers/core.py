@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import tensorflow as tf
 
 from minikeras import activations
-from minikeras.layers.dense import apply_activation
+from minikeras.layers.dense import activation_name, apply_activation
 from minikeras.layers.layer import Layer, as_shape
 from minikeras.utils.random import draw_seed
 
@@ -71,7 +71,7 @@ class Activation(Layer):
         return self.activation(inputs)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+        return {**super().get_config(), "activation": activation_name(self.activation)}
 
 
 class Softmax(Layer):

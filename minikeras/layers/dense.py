@@ -12,6 +12,15 @@ from minikeras.layers.layer import Layer
 _LOGIT_ACTIVATIONS = ("sigmoid", "softmax")
 
 
+def activation_name(fn: Callable) -> str:
+    """The registered name of an activation, or the function's own name for a custom one
+    (loading it then needs ``custom_objects={name: fn}``)."""
+    try:
+        return activations.serialize(fn)
+    except ValueError:
+        return getattr(fn, "__name__", type(fn).__name__)
+
+
 def apply_activation(fn: Callable, z: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
     """Returns ``(fn(z), z)`` when ``fn`` is a sigmoid or softmax, else ``(fn(z), None)``."""
     is_logit_activation = any(fn is getattr(activations, n) for n in _LOGIT_ACTIVATIONS)
@@ -89,7 +98,7 @@ class Dense(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "activation": activation_name(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": None if self.kernel_regularizer is None

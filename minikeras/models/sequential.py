@@ -202,5 +202,23 @@ class Sequential(Trainer, Layer):
         print_fn("\n".join(lines))
 
     def get_config(self) -> dict:
-        return {"name": self.name, "layers": [
-            {"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]}
+        from minikeras.saving.config import model_config
+        return model_config(self)["config"]
+
+    # ---- saving -------------------------------------------------------------------------------
+    def save(self, filepath: str) -> None:
+        """Saves architecture, weights, compile configuration and optimizer state to one zip
+        file at exactly ``filepath`` (e.g. ``"model.minikeras"``), atomically. See
+        `minikeras.models.load_model`."""
+        from minikeras import saving
+        saving.save_model(self, filepath)
+
+    def save_weights(self, filepath: str) -> None:
+        """Saves only the weights to a zip file at ``filepath``, atomically."""
+        from minikeras import saving
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath: str) -> None:
+        """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
+        from minikeras import saving
+        saving.load_weights(self, filepath)

@@ -1,0 +1,146 @@
+"""Saving and loading: one safe zip file per model (see `archive.py` for the format).
+
+    model.save("model.minikeras")                 # architecture + weights + optimizer + RNG
+    model = minikeras.models.load_model("model.minikeras")   # compiled, ready to continue
+    model.save_weights("w.minikeras"); model.load_weights("w.minikeras")
+
+A loaded model continues training exactly as if it had never been saved: weights, optimizer
+slots and step count, and the random generators of shuffling and Dropout are all restored.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from minikeras.saving import archive, config as config_module
+from minikeras.saving.archive import FileFormatError
+
+
+def random_generators(model: Any) -> tuple[tf.random.Generator | None, list[tf.random.Generator]]:
+    """The model's shuffling generator (None before the first fit) and its Dropout generators."""
+    dropout = []
+
+    def walk(layer: Any) -> None:
+        for inner in getattr(layer, "layers", []):
+            walk(inner)
+        if hasattr(layer, "generator") and isinstance(layer.generator, tf.random.Generator):
+            dropout.append(layer.generator)
+
+    walk(model)
+    return getattr(model, "_shuffle_generator", None), dropout
+
+
+def _rng_arrays(model: Any) -> tuple[dict, list[np.ndarray]]:
+    shuffle, dropout = random_generators(model)
+    states = ([shuffle.state.numpy()] if shuffle is not None else []) + \
+        [g.state.numpy() for g in dropout]
+    return {"shuffle": shuffle is not None, "dropout": len(dropout)}, states
+
+
+def save_model(model: Any, filepath: str) -> None:
+    """Writes the model (architecture, compile configuration, weights, optimizer state and
+    random-generator states) to one zip file at exactly ``filepath``, atomically."""
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save. "
+                         "Build it, or fit it once, first.")
+    rng_info, rng_states = _rng_arrays(model)
+    optimizer = model.optimizer if model.compiled else None
+    document = {"kind": "model", "model": config_module.model_config(model),
+                "compile": config_module.compile_config(model),
+                "optimizer_built": bool(optimizer is not None and optimizer.built),
+                "rng": rng_info}
+    arrays = {"weights": model.get_weights(),
+              "optimizer": [v.numpy() for v in optimizer.variables] if optimizer else [],
+              "rng": rng_states}
+    archive.write_archive(filepath, document, arrays)
+
+
+def save_weights(model: Any, filepath: str) -> None:
+    """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``."""
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save.")
+    archive.write_archive(filepath, {"kind": "weights",
+                                     "weight_shapes": [list(w.shape) for w in model.weights]},
+                          {"weights": model.get_weights()})
+
+
+def load_weights(model: Any, filepath: str) -> None:
+    """Sets the model's weights from a weights or model file; checks every shape first.
+
+    Raises ValueError naming the file, the layer and the shapes when the file holds another
+    architecture; the model's weights are then untouched.
+    """
+    document, arrays = archive.read_archive(filepath)
+    if not model.built:
+        raise ValueError(f"Cannot load weights into model '{model.name}' before it is built: "
+                         "build it (or call it on data) first.")
+    try:
+        model.set_weights(arrays["weights"])
+    except ValueError as err:
+        raise FileFormatError(os.fspath(filepath), f"it does not fit this model: {err}") from None
+
+
+def load_model(filepath: str, custom_objects: dict | None = None, compile: bool = True) -> Any:
+    """Rebuilds a model saved with `save_model`, compiled and ready to continue training.
+
+    Classes and functions are resolved only through minikeras's registries and the explicit
+    ``custom_objects``; nothing in the file can run code.
+
+    Raises:
+      OSError: the file is missing or unreadable.
+      ValueError: the file is broken, hostile, or describes unknown objects (names the file).
+    """
+    path = os.fspath(filepath)
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError(f"Expected `custom_objects` to be a dict. Received: {custom_objects!r}")
+    document, arrays = archive.read_archive(path)
+    if document.get("kind") != "model":
+        raise FileFormatError(path, "it holds weights only; use model.load_weights() on a model "
+                                    "of the same architecture")
+    try:
+        model = config_module.build_model(document.get("model"), custom_objects)
+        if not model.built:
+            raise ValueError("the saved model was not built")
+        model.set_weights(arrays["weights"])
+        if compile and document.get("compile") is not None:
+            config_module.compile_model(model, document["compile"], custom_objects)
+            _restore_optimizer(model, document, arrays["optimizer"])
+        _restore_rng(model, document.get("rng"), arrays["rng"])
+    except FileFormatError:
+        raise
+    except ValueError as err:
+        raise FileFormatError(path, str(err)) from None
+    return model
+
+
+def _assign_all(variables: list, values: list[np.ndarray], what: str) -> None:
+    if len(variables) != len(values):
+        raise ValueError(f"the file has {len(values)} {what} arrays, the model needs "
+                         f"{len(variables)}")
+    for var, value in zip(variables, values):
+        if tuple(value.shape) != tuple(var.shape):
+            raise ValueError(f"{what} array for '{var.name}' has shape {value.shape}, expected "
+                             f"{tuple(var.shape)}")
+    for var, value in zip(variables, values):
+        var.assign(value.astype(var.dtype.as_numpy_dtype))
+
+
+def _restore_optimizer(model: Any, document: dict, values: list[np.ndarray]) -> None:
+    if document.get("optimizer_built"):
+        model.optimizer.build(model.trainable_variables)
+    _assign_all(list(model.optimizer.variables), values, "optimizer")
+
+
+def _restore_rng(model: Any, info: Any, states: list[np.ndarray]) -> None:
+    if not isinstance(info, dict):
+        raise ValueError("the 'rng' entry is malformed")
+    _, dropout = random_generators(model)
+    generators = list(dropout)
+    if info.get("shuffle"):
+        with tf.init_scope():
+            model._shuffle_generator = tf.random.Generator.from_seed(0)
+        generators.insert(0, model._shuffle_generator)
+    _assign_all([g.state for g in generators], states, "random-generator")

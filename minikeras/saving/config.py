@@ -1,0 +1,142 @@
+"""Model and compile configurations as plain JSON data, rebuilt only through registries.
+
+Every class or function named in a file is looked up in minikeras's own tables (layers,
+activations, initializers, regularizers, losses, metrics, optimizers), or in the
+``custom_objects`` dict the caller passes explicitly. Nothing is imported by name.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from minikeras import layers as layers_module
+from minikeras import losses, metrics, optimizers
+from minikeras.layers.layer import Layer
+
+CUSTOM = "__custom__"
+
+
+def layer_registry() -> dict[str, type]:
+    from minikeras.models.sequential import Sequential
+    return {"Dense": layers_module.Dense, "Activation": layers_module.Activation,
+            "Dropout": layers_module.Dropout, "Flatten": layers_module.Flatten,
+            "Softmax": layers_module.Softmax, "InputLayer": layers_module.InputLayer,
+            "Sequential": Sequential}
+
+
+# ---- architecture ------------------------------------------------------------------------------
+def model_config(model: Any) -> dict:
+    """The architecture of a Sequential (nested ones included) as JSON-ready data."""
+    return {"class_name": "Sequential", "config": {
+        "name": model.name, "trainable": model.trainable,
+        "build_input_shape": None if model.input_spec_shape is None
+        else list(model.input_spec_shape),
+        "layers": [model_config(l) if type(l).__name__ == "Sequential"
+                   else {"class_name": type(l).__name__, "config": l.get_config()}
+                   for l in model.layers]}}
+
+
+def _check_dict(value: Any, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object, found {type(value).__name__}")
+    return value
+
+
+def build_model(config: Any, custom_objects: dict | None = None) -> Any:
+    """Rebuilds a model from `model_config` data. Raises ValueError on anything unknown."""
+    config = _check_dict(config, "the model entry")
+    registry = layer_registry()
+    custom_objects = dict(custom_objects or {})
+
+    def build(entry: Any) -> Layer:
+        entry = _check_dict(entry, "a layer entry")
+        class_name = entry.get("class_name")
+        cls = registry.get(class_name) if isinstance(class_name, str) else None
+        if cls is None:
+            cls = custom_objects.get(class_name) if isinstance(class_name, str) else None
+            if not (isinstance(cls, type) and issubclass(cls, Layer)):
+                raise ValueError(
+                    f"unknown layer class {class_name!r}; known: {', '.join(sorted(registry))} "
+                    "(pass custom layers in custom_objects)")
+        kwargs = dict(_check_dict(entry.get("config", {}), f"the config of {class_name}"))
+        if cls is registry["Sequential"]:
+            inner = kwargs.pop("layers", [])
+            shape = kwargs.pop("build_input_shape", None)
+            if not isinstance(inner, list):
+                raise ValueError("a Sequential's 'layers' must be a list")
+            model = cls([build(e) for e in inner], **kwargs)
+            if shape is not None and not model.built:
+                model.build(tuple(shape))
+            return model
+        if isinstance(kwargs.get("activation"), str) and kwargs["activation"] in custom_objects:
+            kwargs["activation"] = custom_objects[kwargs["activation"]]
+        if "shape" in kwargs and isinstance(kwargs["shape"], list):
+            kwargs["shape"] = tuple(kwargs["shape"])
+        return cls(**kwargs)
+
+    try:
+        return build(config)
+    except (TypeError, KeyError, AttributeError) as err:  # bad keyword arguments and the like
+        raise ValueError(f"the architecture cannot be rebuilt: {type(err).__name__}: {err}") \
+            from None
+
+
+# ---- compile configuration ---------------------------------------------------------------------
+def _serialize_or_name(obj: Any, serialize: Any) -> Any:
+    if isinstance(obj, str):
+        return obj
+    try:
+        return serialize(obj)
+    except (ValueError, TypeError, KeyError):
+        fn = getattr(obj, "fn", obj)
+        return {CUSTOM: getattr(fn, "__name__", getattr(obj, "name", type(obj).__name__))}
+
+
+def compile_config(model: Any) -> dict | None:
+    if not model.compiled:
+        return None
+    return {
+        "optimizer": optimizers.serialize(model.optimizer),
+        "loss": _serialize_or_name(model.loss, losses.serialize),
+        "metrics": [_serialize_or_name(m, metrics.serialize)
+                    for m, weighted in model._metric_ids if not weighted],
+        "weighted_metrics": [_serialize_or_name(m, metrics.serialize)
+                             for m, weighted in model._metric_ids if weighted],
+        "steps_per_execution": model.steps_per_execution,
+        "jit_compile": model.jit_compile,
+    }
+
+
+def _resolve(entry: Any, custom_objects: dict, deserialize: Any, what: str) -> Any:
+    if isinstance(entry, str):
+        return custom_objects.get(entry, entry)
+    entry = _check_dict(entry, f"a {what} entry")
+    if CUSTOM in entry:
+        name = entry[CUSTOM]
+        if name not in custom_objects:
+            raise ValueError(f"the {what} {name!r} is a custom object; pass it in "
+                             f"custom_objects={{{name!r}: ...}}")
+        return custom_objects[name]
+    return deserialize(entry)
+
+
+def compile_model(model: Any, config: Any, custom_objects: dict | None = None) -> None:
+    """Compiles ``model`` from `compile_config` data."""
+    config = _check_dict(config, "the compile entry")
+    custom_objects = dict(custom_objects or {})
+    try:
+        optimizer = optimizers.get(_check_dict(config.get("optimizer"), "the optimizer entry"))
+        loss = _resolve(config.get("loss"), custom_objects, losses.get, "loss")
+        metric_lists = []
+        for key in ("metrics", "weighted_metrics"):
+            entries = config.get(key, [])
+            if not isinstance(entries, list):
+                raise ValueError(f"'{key}' must be a list")
+            metric_lists.append([_resolve(e, custom_objects, metrics.get, "metric")
+                                 for e in entries])
+        model.compile(optimizer=optimizer, loss=loss, metrics=metric_lists[0],
+                      weighted_metrics=metric_lists[1],
+                      steps_per_execution=config.get("steps_per_execution", "auto"),
+                      jit_compile=config.get("jit_compile", "auto"))
+    except (TypeError, KeyError, AttributeError) as err:
+        raise ValueError(f"the compile configuration is invalid: {type(err).__name__}: {err}") \
+            from None
