@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 import time
@@ -40,6 +41,22 @@ def resolve_jit_compile(jit_compile: bool | str) -> bool:
         raise ValueError(
             f"Expected `jit_compile` to be True, False or 'auto'. Received: {jit_compile!r}")
     return jit_compile
+
+
+@dataclasses.dataclass
+class FitState:
+    """Where a fit is: read by callbacks that save progress, set by those that restore it.
+
+    ``order`` is the current epoch's sample order (in-memory data), ``step`` the number of
+    batches of the epoch already applied.
+    """
+
+    epoch: int
+    step: int
+    adapter: Any = None
+    steps: Any = None
+    order: Any = None
+    interrupted: bool = False
 
 
 class InterruptGuard:
@@ -86,6 +103,8 @@ class Trainer:
         self._order_fn = None
         self._auto_steps = 1
         self._interrupt = None
+        self._resume: FitState | None = None
+        self.fit_state: FitState | None = None
 
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
@@ -210,11 +229,16 @@ class Trainer:
                 y_raw, self.compute_output_shape((None,) + (expected or adapter.feature_shape)))
         return adapter
 
-    def _epoch_order(self, n: int) -> tf.Tensor:
-        """A permutation of range(n), drawn in the graph: new every epoch, reproducible."""
+    def _ensure_shuffle_generator(self) -> tf.random.Generator:
+        """The generator of shuffle orders, seeded from Python's random on first use."""
         if self._shuffle_generator is None:
             with tf.init_scope():
                 self._shuffle_generator = tf.random.Generator.from_seed(draw_seed())
+        return self._shuffle_generator
+
+    def _epoch_order(self, n: int) -> tf.Tensor:
+        """A permutation of range(n), drawn in the graph: new every epoch, reproducible."""
+        self._ensure_shuffle_generator()
         if self._order_fn is None:
             generator = self._shuffle_generator
 
@@ -231,10 +255,14 @@ class Trainer:
             return int(self.steps_per_execution)
         return 1 if cbs.needs_batch_hooks else self._auto_steps
 
-    def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str,
-                   cbs: CallbackList) -> tuple[dict[str, float], int]:
-        """Runs one pass of ``kind`` ("train" or "test"); returns the logs and steps run."""
-        total, step, reset, logs = adapter.steps_per_epoch, 0, True, {}
+    def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str, cbs: CallbackList,
+                   first_step: int = 0) -> tuple[dict[str, float], int]:
+        """Runs one pass of ``kind`` ("train" or "test"); returns the logs and steps run.
+
+        A resumed epoch starts at ``first_step`` with the metric states it was saved with.
+        """
+        total, step, logs = adapter.steps_per_epoch, first_step, {}
+        reset = first_step == 0
         while total is None or step < total:
             count = self._chunk_size(cbs)
             if total is not None:
@@ -250,6 +278,8 @@ class Trainer:
                 break
             reset = False
             step += done
+            if kind == "train":
+                self.fit_state.step = step
             logs = dict(zip(steps.log_names, map(float, values)))
             cbs.call(f"on_{kind}_batch_end", step - 1, logs)
             if done < count or (self._interrupt is not None and self._interrupt.requested):
@@ -338,14 +368,26 @@ class Trainer:
         self.history = History()
         cbs = self._callbacks(callbacks, verbose, epochs=epochs, steps=train.steps_per_epoch)
         self.stop_training = False
+        self.fit_state = FitState(epoch=initial_epoch, step=0, adapter=train, steps=steps)
+        if shuffle:
+            self._ensure_shuffle_generator()
         with InterruptGuard() as interrupt:
             self._interrupt = interrupt
             cbs.call("on_train_begin", None)
+            # A callback (BackupAndRestore) may have restored a run in progress.
+            resume, self._resume = self._resume, None
+            first_epoch = resume.epoch if resume else initial_epoch
             logs: dict[str, float] = {}
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(first_epoch, epochs):
+                resuming = resume is not None and epoch == resume.epoch
+                self.fit_state.epoch, self.fit_state.step = epoch, 0
                 cbs.call("on_epoch_begin", epoch, None)
-                train.begin_epoch(self._epoch_order if shuffle else None)
-                logs, done = self._run_epoch(steps, train, "train", cbs)
+                if resuming and resume.order is not None:
+                    train.order = resume.order  # the interrupted epoch's own order
+                else:
+                    train.begin_epoch(self._epoch_order if shuffle else None)
+                logs, done = self._run_epoch(steps, train, "train", cbs,
+                                             first_step=resume.step if resuming else 0)
                 if interrupt.requested:
                     warnings.warn(f"Training interrupted (Ctrl-C) in epoch {epoch + 1} after "
                                   f"{done} step(s) of it; returning the History so far.")
@@ -363,6 +405,7 @@ class Trainer:
                 if self.stop_training:
                     break
             self._interrupt = None
+            self.fit_state.interrupted = interrupt.requested
             cbs.call("on_train_end", logs)
         return self.history
 

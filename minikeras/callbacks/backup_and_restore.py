@@ -1,0 +1,105 @@
+"""BackupAndRestore: resume a killed training run exactly where its last backup left it."""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import tensorflow as tf
+
+from minikeras.callbacks.callback import Callback
+from minikeras.engine.trainer import FitState
+
+
+class BackupAndRestore(Callback):
+    """Backs up training state so that rerunning a killed script resumes it bit for bit.
+
+    A backup holds the weights, the optimizer state, the random-generator states (shuffling
+    and Dropout), the running metric states, the epoch and step, and the current epoch's
+    sample order. When the same script runs again, `fit` restores it in ``on_train_begin``
+    and continues from there; the final weights are bitwise equal to an uninterrupted run
+    (keras does not restore random state, so its resumed runs differ). Backups are written
+    with `tf.train.CheckpointManager`, which replaces the previous one only once the new one
+    is complete.
+
+    Args:
+      backup_dir: Folder for the backup (created if needed).
+      save_freq: "epoch" (default) to back up at the end of every epoch, or an integer N to
+        back up every N batches as well (mid-epoch resume needs in-memory array data).
+      delete_checkpoint: Delete the backup when fit ends normally. Default True. It is kept
+        when training is interrupted with Ctrl-C.
+    """
+
+    def __init__(self, backup_dir: str, save_freq: str | int = "epoch",
+                 delete_checkpoint: bool = True):
+        super().__init__()
+        if not isinstance(backup_dir, (str, os.PathLike)) or not str(backup_dir):
+            raise ValueError(f"Expected `backup_dir` to be a folder path. Received: {backup_dir!r}")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq <= 0):
+            raise ValueError(f"Expected `save_freq` to be 'epoch' or a positive integer. "
+                             f"Received: save_freq={save_freq!r}")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self._manager: tf.train.CheckpointManager | None = None
+        self._last_saved_step = 0
+
+    # An int save_freq only needs the end of each compiled call, not of every batch.
+    needs_batch_hooks = False
+
+    def _checkpoint(self) -> tf.train.Checkpoint:
+        model, state = self.model, self.model.fit_state
+        from minikeras.saving import random_generators
+        model._ensure_shuffle_generator()  # so its state is part of every backup
+        shuffle, dropout = random_generators(model)
+        metric_vars = list(state.steps.loss_tracker.variables) + [
+            v for _, m, _ in state.steps.metrics for v in m.variables]
+        self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self._step = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self._order = tf.Variable(tf.zeros([0], tf.int32), shape=tf.TensorShape(None),
+                                  trainable=False)
+        return tf.train.Checkpoint(
+            weights=list(model.weights), optimizer=list(model.optimizer.variables),
+            rng=[g.state for g in [shuffle] + dropout], metrics=metric_vars,
+            epoch=self._epoch, step=self._step, order=self._order)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.model.optimizer.build(self.model.trainable_variables)
+        checkpoint = self._checkpoint()
+        self._manager = tf.train.CheckpointManager(checkpoint, self.backup_dir, max_to_keep=1)
+        latest = self._manager.latest_checkpoint
+        if latest is None:
+            return
+        checkpoint.restore(latest).assert_existing_objects_matched()
+        epoch, step = int(self._epoch.numpy()), int(self._step.numpy())
+        order = self._order.read_value() if step > 0 else None
+        self.model._resume = FitState(epoch=epoch, step=step, order=order)
+
+    def _save(self, epoch: int, step: int, order: Any) -> None:
+        self._epoch.assign(epoch)
+        self._step.assign(step)
+        self._order.assign(order if order is not None else tf.zeros([0], tf.int32))
+        self._manager.save()
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        state = self.model.fit_state
+        total = state.adapter.steps_per_epoch
+        order = getattr(state.adapter, "order", None)
+        if order is None or (total is not None and state.step >= total):
+            return  # the end of the epoch is backed up in on_epoch_end
+        if state.step // self.save_freq > self._last_saved_step // self.save_freq:
+            self._save(state.epoch, state.step, order)
+        self._last_saved_step = state.step
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._last_saved_step = self.model.fit_state.step
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._save(epoch + 1, 0, None)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.delete_checkpoint and not self.model.fit_state.interrupted:
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
