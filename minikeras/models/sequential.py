@@ -218,6 +218,12 @@ class Sequential(Trainer, Layer):
         from minikeras import saving
         saving.save_weights(self, filepath)
 
+    def export(self, filepath: str) -> None:
+        """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
+        returns the outputs, equal to ``model.predict(x)``."""
+        from minikeras.saving.export import export_saved_model
+        export_saved_model(self, filepath)
+
     def load_weights(self, filepath: str) -> None:
         """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
         from minikeras import saving
