@@ -1,34 +1,72 @@
-"""Optimizers, written by hand: update maths as pure functions, classes holding the state."""
+"""Optimizers, written by hand: update maths as pure functions, classes holding the state.
+
+Optimizer (keras defaults)                                          pure update    module
+    SGD(learning_rate=0.01, momentum=0.0, nesterov=False)           sgd_step       sgd.py
+    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+         amsgrad=False)                                             adam_step      adam.py
+    AdamW(learning_rate=0.001, weight_decay=0.004, ...as Adam)      adam_step      adamw.py
+    RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+            centered=False)                                         rmsprop_step   rmsprop.py
+    Adagrad(learning_rate=0.001, initial_accumulator_value=0.1,
+            epsilon=1e-7)                                           adagrad_step   adagrad.py
+
+Every optimizer also takes ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``
+and ``name`` (see `Optimizer`), and a learning rate that may be a float, a
+`schedules.LearningRateSchedule` or a callable of the step.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from minikeras._registry import lookup
+from minikeras.optimizers import schedules
+from minikeras.optimizers.adagrad import Adagrad, adagrad_step
+from minikeras.optimizers.adam import Adam, adam_step
+from minikeras.optimizers.adamw import AdamW
 from minikeras.optimizers.optimizer import Optimizer
+from minikeras.optimizers.rmsprop import RMSprop, rmsprop_step
 from minikeras.optimizers.sgd import SGD, sgd_step
 
-_CLASSES = {"SGD": SGD}
-_NAMES = {"sgd": SGD, **_CLASSES}
+# Names resolve case-insensitively, as keras's: "adam", "Adam" and "ADAM" are Adam.
+_NAMES = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+
+
+def _class_for(name: Any) -> type:
+    if isinstance(name, str) and name.lower() in _NAMES:
+        return _NAMES[name.lower()]
+    return lookup(name, _NAMES, "optimizer")  # raises, listing the valid names
 
 
 def get(identifier: Any) -> Optimizer:
-    """Returns an optimizer from a name (``"sgd"``), a config dict, or an Optimizer instance."""
+    """Returns an optimizer from a name (``"adam"``), a config dict (`serialize`'s form), or
+    an Optimizer instance (returned as is). Names take their keras defaults."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        return lookup(identifier, _NAMES, "optimizer")()
+        return _class_for(identifier)()
     if isinstance(identifier, dict):
-        cls = lookup(identifier.get("class_name"), _CLASSES, "optimizer")
-        return cls.from_config(identifier.get("config", {}))
+        return deserialize(identifier)
     raise TypeError(
         "Could not interpret optimizer identifier: expected a name, a config dict or an "
         f"Optimizer. Received: {identifier!r}")
 
 
 def serialize(optimizer: Optimizer) -> dict:
+    """``{"class_name": "Adam", "config": optimizer.get_config()}``."""
     name = type(optimizer).__name__
-    lookup(name, _CLASSES, "optimizer")
+    if _NAMES.get(name.lower()) is not type(optimizer):
+        raise ValueError(f"Cannot serialize optimizer class '{name}': only "
+                         f"{sorted(c.__name__ for c in _NAMES.values())} are registered.")
     return {"class_name": name, "config": optimizer.get_config()}
 
 
-__all__ = ["Optimizer", "SGD", "get", "serialize", "sgd_step"]
+def deserialize(config: dict) -> Optimizer:
+    """Rebuilds an optimizer from `serialize`'s dict; the class is looked up by name only."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise TypeError("Expected a dict {'class_name': ..., 'config': {...}}. "
+                        f"Received: {config!r}")
+    return _class_for(config["class_name"]).from_config(config.get("config", {}))
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
+           "serialize", "deserialize", "sgd_step", "adam_step", "rmsprop_step", "adagrad_step"]

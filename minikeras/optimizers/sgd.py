@@ -45,30 +45,33 @@ class SGD(Optimizer):
     Velocity slots start at zero and exist only when ``momentum > 0``.
 
     Args:
-      learning_rate: Non-negative float. Default 0.01.
+      learning_rate: Non-negative float, schedule or callable of the step. Default 0.01.
       momentum: Float in [0, 1]. Default 0.0.
       nesterov: Whether to use Nesterov momentum. Default False.
-      name: Optional name.
+      weight_decay, clipnorm, clipvalue, global_clipnorm, name: See `Optimizer`.
 
     Example:
       >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
       >>> opt.apply([tf.constant(1.0)], [w])
     """
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
-                 nesterov: bool = False, name: str | None = None):
+    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None):
         if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or \
                 not 0 <= momentum <= 1:
             raise ValueError(
                 f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
         if not isinstance(nesterov, bool):
             raise TypeError(f"`nesterov` must be a bool. Received: nesterov={nesterov!r}")
-        super().__init__(learning_rate, name=name or "SGD")
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
         self.momentum = float(momentum)
         self.nesterov = nesterov
 
-    def slot_names(self) -> Sequence[str]:
-        return ("momentum",) if self.momentum != 0 else ()
+    def slot_groups(self) -> Sequence[Sequence[str]]:
+        return (("momentum",),) if self.momentum != 0 else ()
 
     def update_step(self, gradient: tf.Tensor, variable: tf.Variable,
                     learning_rate: tf.Tensor) -> None:
