@@ -268,3 +268,21 @@ def test_a_failure_mid_write_leaves_the_previous_file_intact(good_file, monkeypa
 def test_save_into_missing_folder_is_an_os_error(tmp_path):
     with pytest.raises(OSError):
         trained_model(fit=False).save(tmp_path / "no" / "such" / "m")
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda: mk.optimizers.Adam(mk.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9),
+                               amsgrad=True, clipnorm=1.0),
+    lambda: mk.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    lambda: mk.optimizers.AdamW(0.01, weight_decay=0.01),
+])
+def test_every_optimizer_state_round_trips(tmp_path, make_optimizer):
+    model = trained_model(fit=False)
+    model.compile(optimizer=make_optimizer(), loss="binary_crossentropy", metrics=["acc"])
+    model.fit(X, Y, batch_size=16, epochs=2, verbose=0)
+    model.save(tmp_path / "m")
+    loaded = mk.models.load_model(tmp_path / "m")
+    assert type(loaded.optimizer) is type(model.optimizer)
+    h1 = model.fit(X, Y, batch_size=16, epochs=2, verbose=0).history
+    h2 = loaded.fit(X, Y, batch_size=16, epochs=2, verbose=0).history
+    assert h1 == h2 and "acc" in h2 and same_weights(model, loaded)
