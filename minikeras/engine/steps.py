@@ -49,7 +49,9 @@ class CompiledSteps:
     """
 
     def __init__(self, model: Any, loss: Any, optimizer: Any, loss_tracker: Any,
-                 metrics: list, jit_compile: bool = False):
+                 metrics: list, jit_compile: bool = False, strategy: Any = None):
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.replicas = self.strategy.num_replicas_in_sync
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -68,34 +70,75 @@ class CompiledSteps:
         return ["loss"] + [name for name, _, _ in self.metrics]
 
     # ---- single steps (Python, traced inside the chunk functions) --------------------------
+    # One code path for one device and for tf.distribute: a step takes the global batch; with
+    # R replicas, replica r takes its contiguous slice, the loss is divided by the all-reduced
+    # count of real samples (exact for an uneven last batch, even an empty slice), gradients
+    # are summed across replicas, and the optimizer applies the same update on every device.
+    def _my_slice(self, *tensors: tf.Tensor) -> tuple:
+        if self.replicas == 1:
+            return tensors
+        ctx = tf.distribute.get_replica_context()
+        size = tf.shape(tensors[0])[0]
+        per = (size + self.replicas - 1) // self.replicas
+        start = tf.minimum(ctx.replica_id_in_sync_group * per, size)
+        end = tf.minimum(start + per, size)
+        return tuple(t[start:end] for t in tensors)
+
+    def _all_reduce(self, value: Any) -> Any:
+        if self.replicas == 1:
+            return value
+        return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, value)
+
     def _compute_loss(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor, training: bool):
         y_pred, logits = self.model.call_with_logits(x, training=training)
         total, count = self.loss.sum_and_count(y, y_pred, sample_weight=sw, logits=logits)
-        loss = total if self.loss.reduction == "sum" else total / count
+        if self.loss.reduction != "sum":
+            total = total / self._all_reduce(count)
         penalties = self.model.losses
-        if penalties:
-            loss = loss + tf.add_n(penalties)
-        return loss, y_pred, logits
+        if penalties:  # counted once in all: each replica adds its share
+            total = total + tf.add_n(penalties) / self.replicas
+        return total, y_pred, logits
 
-    def _update_metrics(self, loss: tf.Tensor, x: tf.Tensor, y: tf.Tensor, y_pred: tf.Tensor,
-                        logits: tf.Tensor | None, sw: tf.Tensor) -> None:
-        self.loss_tracker.update_state(loss, sample_weight=tf.cast(tf.shape(x)[0], tf.float32))
+    def _update_metrics(self, loss: tf.Tensor, batch_size: tf.Tensor, y: tf.Tensor,
+                        y_pred: tf.Tensor, logits: tf.Tensor | None, sw: tf.Tensor) -> None:
+        """The loss tracker gets the global batch loss once, weighted by the global batch size
+        (keras's running mean); per-sample metrics get each replica's slice."""
+        loss = self._all_reduce(loss)
+        weight = tf.cast(batch_size, tf.float32)
+        if self.replicas > 1:
+            first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+            weight = tf.where(first, weight, 0.0)
+        self.loss_tracker.update_state(loss, sample_weight=weight)
         for _, metric, weighted in self.metrics:
             extra = {"logits": logits} if getattr(metric, "accepts_logits", False) else {}
             metric.update_state(y, y_pred, sample_weight=sw if weighted else None, **extra)
 
-    def train_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
-        """Forward pass, loss, gradients, one optimizer update, metric updates."""
+    def _train_replica(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
+        batch_size = tf.shape(x)[0]
+        x, y, sw = self._my_slice(x, y, sw)
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
             loss, y_pred, logits = self._compute_loss(x, y, sw, training=True)
-        grads = tape.gradient(loss, variables)
+        grads = self._all_reduce(tape.gradient(loss, variables))
         self.optimizer.apply(grads, variables)
-        self._update_metrics(loss, x, y, y_pred, logits, sw)
+        self._update_metrics(loss, batch_size, y, y_pred, logits, sw)
+
+    def _test_replica(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
+        batch_size = tf.shape(x)[0]
+        x, y, sw = self._my_slice(x, y, sw)
+        loss, y_pred, logits = self._compute_loss(x, y, sw, training=False)
+        self._update_metrics(loss, batch_size, y, y_pred, logits, sw)
+
+    def train_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
+        """Forward pass, loss, gradients, one optimizer update, metric updates."""
+        if self.replicas == 1:
+            return self._train_replica(x, y, sw)
+        self.strategy.run(self._train_replica, args=(x, y, sw))
 
     def test_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
-        loss, y_pred, logits = self._compute_loss(x, y, sw, training=False)
-        self._update_metrics(loss, x, y, y_pred, logits, sw)
+        if self.replicas == 1:
+            return self._test_replica(x, y, sw)
+        self.strategy.run(self._test_replica, args=(x, y, sw))
 
     def logs(self) -> tf.Tensor:
         """The running loss and metrics as one vector (one device-to-host copy per chunk)."""

@@ -185,6 +185,13 @@ class Trainer:
         return self._steps.log_names if self._steps else ["loss"]
 
     @property
+    def metrics(self) -> list:
+        """The compiled metric objects (the loss tracker first), once fit or evaluate ran."""
+        if self._steps is None:
+            return []
+        return [self._steps.loss_tracker] + [m for _, m, _ in self._steps.metrics]
+
+    @property
     def trace_counts(self) -> dict[str, int]:
         """How many times each compiled function was traced (for tests and curiosity)."""
         counts: dict[str, int] = {}
@@ -282,7 +289,8 @@ class Trainer:
                 self.fit_state.step = step
             logs = dict(zip(steps.log_names, map(float, values)))
             cbs.call(f"on_{kind}_batch_end", step - 1, logs)
-            if done < count or (self._interrupt is not None and self._interrupt.requested):
+            if done < count or (kind == "train" and self.stop_training) or \
+                    (self._interrupt is not None and self._interrupt.requested):
                 break
         return logs, step
 

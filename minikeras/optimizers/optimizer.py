@@ -84,6 +84,12 @@ def _takes_step(fn: Callable) -> bool:
                for p in params)
 
 
+def _container(variable: tf.Variable) -> tf.Variable:
+    """The variable itself, or for one device's copy under tf.distribute its container."""
+    container = getattr(variable, "_distributed_container", None)
+    return container() if container is not None else variable
+
+
 class Optimizer(tf.Module):
     """Base optimizer: `apply(grads, variables)` clips, decays and calls `update_step`.
 
@@ -215,7 +221,9 @@ class Optimizer(tf.Module):
         self.built = True
 
     def slot(self, variable: tf.Variable, name: str) -> tf.Variable:
-        return self._slots[name][self._index[variable.ref()]]
+        # Under tf.distribute, update functions receive one device's copy of a variable; its
+        # container is the variable the slots were built for.
+        return self._slots[name][self._index[_container(variable).ref()]]
 
     @property
     def variables(self) -> list[tf.Variable]:
@@ -243,6 +251,7 @@ class Optimizer(tf.Module):
             re.compile("|".join(sorted(set(var_names)))) if var_names else None)
 
     def _use_weight_decay(self, variable: tf.Variable) -> bool:
+        variable = _container(variable)
         if variable.ref() in self._decay_excluded:
             return False
         pattern = self._decay_excluded_pattern
@@ -281,13 +290,26 @@ class Optimizer(tf.Module):
         grads = self.clip_gradients([tf.convert_to_tensor(g) for g, _ in pairs])
         variables = [v for _, v in pairs]
         lr = self.current_learning_rate()
-        if self.weight_decay is not None:
-            for var in variables:
-                if self._use_weight_decay(var):
-                    wd = tf.cast(self.weight_decay, var.dtype)
-                    var.assign_sub(var * wd * tf.cast(lr, var.dtype))
+        replica = tf.distribute.get_replica_context()
+        if tf.distribute.has_strategy() and replica is not None:
+            # In a replica of a tf.distribute strategy: the gradients are already all-reduced
+            # (the same on every replica), so each device applies the same update to its copy.
+            replica.merge_call(self._apply_distributed, args=(grads, variables, lr))
+        else:
+            for grad, var in zip(grads, variables):
+                self._update_one(var, grad, lr)
+            self.iterations.assign_add(1)
+
+    def _update_one(self, var: tf.Variable, grad: tf.Tensor, lr: tf.Tensor) -> None:
+        """Weight decay (if any), then the optimizer's update, for one variable."""
+        if self.weight_decay is not None and self._use_weight_decay(var):
+            wd = tf.cast(self.weight_decay, var.dtype)
+            var.assign_sub(var * wd * tf.cast(lr, var.dtype))
+        self.update_step(tf.cast(grad, var.dtype), var, tf.cast(lr, var.dtype))
+
+    def _apply_distributed(self, strategy: Any, grads: list, variables: list, lr: Any) -> None:
         for grad, var in zip(grads, variables):
-            self.update_step(tf.cast(grad, var.dtype), var, tf.cast(lr, var.dtype))
+            strategy.extended.update(var, self._update_one, args=(grad, lr), group=False)
         self.iterations.assign_add(1)
 
     def clip_gradients(self, grads: list[tf.Tensor]) -> list[tf.Tensor]:

@@ -1,0 +1,99 @@
+"""EarlyStopping: stop training when a monitored quantity stops improving."""
+from __future__ import annotations
+
+import warnings
+
+from minikeras.callbacks.monitor import MonitorCallback, check_non_negative_int
+
+
+class EarlyStopping(MonitorCallback):
+    """Stops training once ``monitor`` has not improved for ``patience`` epochs (keras 3 rules).
+
+    At the end of every epoch from ``start_from_epoch`` on, with ``wait`` counting monitored
+    epochs since the last counted improvement::
+
+        wait += 1
+        if improves(current, best):            # current ± min_delta beats best (or best None)
+            best = current
+            if baseline is None or improves(current, baseline):
+                wait = 0
+        elif wait >= patience and epoch > 0:
+            model.stop_training = True
+
+    So with a ``baseline``, epochs that beat the best but not the baseline still count towards
+    ``patience``, and training stops at the first non-improving epoch once they add up.
+
+    Args:
+      monitor: Quantity to watch. Default "val_loss".
+      min_delta: Smallest change counted as an improvement. Default 0.
+      patience: Epochs without improvement before stopping. Default 0.
+      verbose: 1 prints when it stops and when it restores weights. Default 0.
+      mode: "auto" (from the name; see `MonitorCallback`), "min" or "max".
+      baseline: Value the monitored quantity must beat to reset the patience. Default None.
+      restore_best_weights: At the end of training (stopped early or not), set the model's
+        weights to those of the best epoch. Default False.
+      start_from_epoch: Epochs to wait before monitoring (warm-up). Default 0.
+
+    Example:
+      >>> stop = EarlyStopping(monitor="loss", patience=3)
+      >>> model.fit(x, y, epochs=100, callbacks=[stop])
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0,
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience = check_non_negative_int(patience, "patience")
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = check_non_negative_int(start_from_epoch, "start_from_epoch")
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_epoch = 0
+        self.best_weights = None
+
+    def on_train_begin(self, logs=None):
+        # Reset so one instance can serve several fit calls.
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_epoch = 0
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = self.get_monitor_value(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs)}", stacklevel=2)
+        return value
