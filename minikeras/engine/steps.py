@@ -52,6 +52,9 @@ class CompiledSteps:
                  metrics: list, jit_compile: bool = False, strategy: Any = None):
         self.strategy = strategy or tf.distribute.get_strategy()
         self.replicas = self.strategy.num_replicas_in_sync
+        # Any real strategy (even with one replica) needs strategy.run and its all-reduces.
+        self.distributed = self.strategy is not tf.distribute.get_strategy() or \
+            tf.distribute.has_strategy()
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -85,7 +88,7 @@ class CompiledSteps:
         return tuple(t[start:end] for t in tensors)
 
     def _all_reduce(self, value: Any) -> Any:
-        if self.replicas == 1:
+        if not self.distributed:
             return value
         return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, value)
 
@@ -131,12 +134,12 @@ class CompiledSteps:
 
     def train_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
         """Forward pass, loss, gradients, one optimizer update, metric updates."""
-        if self.replicas == 1:
+        if not self.distributed:
             return self._train_replica(x, y, sw)
         self.strategy.run(self._train_replica, args=(x, y, sw))
 
     def test_step(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor) -> None:
-        if self.replicas == 1:
+        if not self.distributed:
             return self._test_replica(x, y, sw)
         self.strategy.run(self._test_replica, args=(x, y, sw))
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import signal
 import threading
 import time
@@ -41,6 +42,15 @@ def resolve_jit_compile(jit_compile: bool | str) -> bool:
         raise ValueError(
             f"Expected `jit_compile` to be True, False or 'auto'. Received: {jit_compile!r}")
     return jit_compile
+
+
+def _in_strategy_scope(method):
+    """Runs a Trainer method inside the scope of the strategy the model was compiled under."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._scope():
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 @dataclasses.dataclass
@@ -102,6 +112,7 @@ class Trainer:
         self._shuffle_generator: tf.random.Generator | None = None
         self._order_fn = None
         self._auto_steps = 1
+        self._strategy = None
         self._interrupt = None
         self._resume: FitState | None = None
         self.fit_state: FitState | None = None
@@ -133,12 +144,45 @@ class Trainer:
         if steps_per_execution != "auto":
             data_module.check_positive_int(steps_per_execution, "steps_per_execution")
         jit = resolve_jit_compile(jit_compile)
+        strategy = tf.distribute.get_strategy()
+        self._check_strategy(strategy, optimizer)
+        if tf.distribute.has_strategy() and jit_compile == "auto":
+            jit = False  # XLA inside strategy.run is not worth its cost here (as keras)
+        self._strategy = strategy
         self.optimizer, self.loss = optimizer, loss
         self._metric_ids = [(m, False) for m in metrics] + [(m, True) for m in weighted_metrics]
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit
         self._steps = None
         self.compiled = True
+
+    def _check_strategy(self, strategy: Any, optimizer: Any = None) -> None:
+        """Variables must all belong to the strategy in force (or all to none)."""
+        distributed = tf.distribute.has_strategy()
+        name = type(strategy).__name__
+        variables = list(self.weights) + ([optimizer.iterations] if optimizer is not None else [])
+        for var in variables:
+            is_distributed = isinstance(var, tf.distribute.DistributedValues)
+            if is_distributed != distributed:
+                where = f"inside {name}.scope()" if distributed else "outside any strategy scope"
+                raise ValueError(
+                    f"Variable '{var.name}' was created "
+                    f"{'outside' if distributed else 'inside'} a tf.distribute strategy scope, "
+                    f"but compile() runs {where}. Build and compile the model (and create its "
+                    "optimizer) inside the same `with strategy.scope():` block.")
+
+    def _scope(self):
+        """Enters the strategy the model was compiled under (a no-op without one)."""
+        strategy = getattr(self, "_strategy", None)
+        current = tf.distribute.get_strategy()
+        if strategy is None:
+            return current.scope()
+        if tf.distribute.has_strategy() and current is not strategy:
+            raise ValueError(
+                f"This model was compiled under {type(strategy).__name__} but is used inside "
+                f"the scope of another strategy ({type(current).__name__}). Create and compile "
+                "the model inside the scope of the strategy that trains it.")
+        return strategy.scope()
 
     @staticmethod
     def _check_metric_list(metrics: Any, arg: str) -> list:
@@ -177,7 +221,7 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
             self._steps = CompiledSteps(self, self.loss, self.optimizer,
                                         metrics_module.Mean(name="loss"), entries,
-                                        jit_compile=self.jit_compile)
+                                        jit_compile=self.jit_compile, strategy=self._strategy)
         return self._steps
 
     @property
@@ -295,6 +339,7 @@ class Trainer:
         return logs, step
 
     # ---- fit ----------------------------------------------------------------------------------
+    @_in_strategy_scope
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
@@ -432,6 +477,7 @@ class Trainer:
         cbs.call("on_test_end", logs)
         return logs
 
+    @_in_strategy_scope
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: int | str = "auto", sample_weight: Any = None, steps: int | None = None,
                  callbacks: Sequence[Callback] | None = None,
@@ -455,6 +501,7 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ---- predict ------------------------------------------------------------------------------
+    @_in_strategy_scope
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
                 steps: int | None = None,
                 callbacks: Sequence[Callback] | None = None) -> np.ndarray:

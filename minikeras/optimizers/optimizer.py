@@ -87,6 +87,8 @@ def _takes_step(fn: Callable) -> bool:
 def _container(variable: tf.Variable) -> tf.Variable:
     """The variable itself, or for one device's copy under tf.distribute its container."""
     container = getattr(variable, "_distributed_container", None)
+    if container is None:  # resource variables carry it on their handle
+        container = getattr(getattr(variable, "handle", None), "_distributed_container", None)
     return container() if container is not None else variable
 
 

@@ -1,0 +1,67 @@
+"""tf.distribute: MirroredStrategy on two logical CPUs equals one device, uneven batches too.
+
+The CPU can only be split before TensorFlow initializes, so the mirrored runs happen in a
+subprocess (tests/distributed/mirrored_job.py) that writes both results for comparison.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import minikeras as mk
+
+HERE = os.path.dirname(__file__)
+
+
+def run_job(tmp_path, n, steps_per_execution):
+    out = tmp_path / f"mirrored_{n}_{steps_per_execution}.npz"
+    proc = subprocess.run(
+        [sys.executable, os.path.join(HERE, "distributed", "mirrored_job.py"), str(out), str(n),
+         str(steps_per_execution)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return np.load(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n,steps_per_execution", [(67, "auto"), (65, 3)])
+def test_two_replicas_equal_one_device(tmp_path, n, steps_per_execution):
+    """67 = 4*16 + 3 and 65 = 4*16 + 1: the last batch splits 2/1 or leaves a replica empty."""
+    results = run_job(tmp_path, n, steps_per_execution)
+    pairs = [k for k in results.files if "/w1/" in k or "/h1/" in k or k.endswith(("/e1", "/p1"))]
+    optimizers = {k.split("/")[0] for k in pairs}
+    assert optimizers == {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"}
+    assert any("/h1/val_loss" in k for k in pairs)
+    for key in pairs:
+        other = (key.replace("/w1/", "/w2/").replace("/h1/", "/h2/")
+                 .replace("/e1", "/e2").replace("/p1", "/p2"))
+        np.testing.assert_allclose(results[other], results[key], rtol=1e-5, atol=1e-5,
+                                   err_msg=key)
+
+
+def test_model_built_outside_the_scope_is_a_clear_error():
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    outside = mk.Sequential([mk.Input(shape=(2,)), mk.layers.Dense(1)])
+    with strategy.scope():
+        with pytest.raises(ValueError, match="created outside a tf.distribute strategy scope"):
+            outside.compile(optimizer="sgd", loss="mse")
+    with strategy.scope():
+        inside = mk.Sequential([mk.Input(shape=(2,)), mk.layers.Dense(1)])
+    with pytest.raises(ValueError, match="inside a tf.distribute strategy scope"):
+        inside.compile(optimizer="sgd", loss="mse")
+
+
+def test_model_compiled_under_one_strategy_used_under_another():
+    first = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with first.scope():
+        model = mk.Sequential([mk.Input(shape=(2,)), mk.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((4, 2), np.float32)
+    model.fit(x, x[:, :1], verbose=0)  # enters its own strategy: fine
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+        with pytest.raises(ValueError, match="compiled under MirroredStrategy"):
+            model.fit(x, x[:, :1], verbose=0)
