@@ -65,3 +65,50 @@ def test_model_compiled_under_one_strategy_used_under_another():
     with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
         with pytest.raises(ValueError, match="compiled under MirroredStrategy"):
             model.fit(x, x[:, :1], verbose=0)
+
+
+def _free_ports(count):
+    import socket
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@pytest.mark.slow
+def test_multi_worker_mirrored_two_processes_equal_one_process(tmp_path):
+    import json
+    script = os.path.join(HERE, "distributed", "multiworker_job.py")
+    base_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    base_env.pop("TF_CONFIG", None)
+    single = subprocess.run([sys.executable, script, str(tmp_path / "single.npz")],
+                            capture_output=True, text=True, timeout=300, env=base_env)
+    assert single.returncode == 0, single.stderr[-3000:]
+
+    workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    procs = []
+    for index in range(2):
+        config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+        procs.append(subprocess.Popen(
+            [sys.executable, script, str(tmp_path / f"worker{index}.npz")],
+            env={**base_env, "TF_CONFIG": json.dumps(config)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    try:
+        outputs = [p.communicate(timeout=240) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, (_, err) in zip(procs, outputs):
+        assert p.returncode == 0, err[-3000:]
+
+    one = np.load(tmp_path / "single.npz")
+    w0, w1 = np.load(tmp_path / "worker0.npz"), np.load(tmp_path / "worker1.npz")
+    assert int(w0["replicas"]) == 2 and int(one["replicas"]) == 1
+    for key in one.files:
+        if key == "replicas":
+            continue
+        np.testing.assert_array_equal(w0[key], w1[key], err_msg=key)  # identical workers
+        np.testing.assert_allclose(w0[key], one[key], rtol=1e-5, atol=1e-5, err_msg=key)
