@@ -78,23 +78,15 @@ def _free_ports(count):
     return ports
 
 
-@pytest.mark.slow
-def test_multi_worker_mirrored_two_processes_equal_one_process(tmp_path):
+def _run_workers(script, tmp_path, base_env, tag, extra_env=None):
     import json
-    script = os.path.join(HERE, "distributed", "multiworker_job.py")
-    base_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    base_env.pop("TF_CONFIG", None)
-    single = subprocess.run([sys.executable, script, str(tmp_path / "single.npz")],
-                            capture_output=True, text=True, timeout=300, env=base_env)
-    assert single.returncode == 0, single.stderr[-3000:]
-
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = []
     for index in range(2):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
         procs.append(subprocess.Popen(
-            [sys.executable, script, str(tmp_path / f"worker{index}.npz")],
-            env={**base_env, "TF_CONFIG": json.dumps(config)},
+            [sys.executable, script, str(tmp_path / f"{tag}{index}.npz")],
+            env={**base_env, **(extra_env or {}), "TF_CONFIG": json.dumps(config)},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     try:
         outputs = [p.communicate(timeout=240) for p in procs]
@@ -102,13 +94,50 @@ def test_multi_worker_mirrored_two_processes_equal_one_process(tmp_path):
         for p in procs:
             p.kill()
     for p, (_, err) in zip(procs, outputs):
-        assert p.returncode == 0, err[-3000:]
+        assert p.returncode == 0, "\n---\n".join(e[-2500:] for _, e in outputs)
+    return [np.load(tmp_path / f"{tag}{index}.npz") for index in range(2)]
 
-    one = np.load(tmp_path / "single.npz")
-    w0, w1 = np.load(tmp_path / "worker0.npz"), np.load(tmp_path / "worker1.npz")
+
+def _run_single(script, tmp_path, base_env, tag, extra_env=None):
+    proc = subprocess.run([sys.executable, script, str(tmp_path / f"{tag}.npz")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**base_env, **(extra_env or {})})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return np.load(tmp_path / f"{tag}.npz")
+
+
+def _assert_workers_match(results, one, skip=("replicas", "loss")):
+    w0, w1 = results
     assert int(w0["replicas"]) == 2 and int(one["replicas"]) == 1
     for key in one.files:
-        if key == "replicas":
+        if key in skip:
             continue
         np.testing.assert_array_equal(w0[key], w1[key], err_msg=key)  # identical workers
         np.testing.assert_allclose(w0[key], one[key], rtol=1e-5, atol=1e-5, err_msg=key)
+
+
+@pytest.mark.slow
+def test_multi_worker_mirrored_two_processes_equal_one_process(tmp_path):
+    script = os.path.join(HERE, "distributed", "multiworker_job.py")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("TF_CONFIG", None)
+    one = _run_single(script, tmp_path, env, "single")
+    results = _run_workers(script, tmp_path, env, "worker")
+    _assert_workers_match(results, one, skip=("replicas",))
+
+
+@pytest.mark.slow
+def test_multi_worker_chief_writes_and_every_worker_restores(tmp_path):
+    """Run 3 epochs with BackupAndRestore + ModelCheckpoint, then rerun for 5: both workers
+    restore the chief's backup and end equal to one process trained for 5 epochs."""
+    script = os.path.join(HERE, "distributed", "multiworker_job.py")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("TF_CONFIG", None)
+    shared = {"BACKUP_DIR": str(tmp_path / "shared")}
+    _run_workers(script, tmp_path, env, "first", shared)
+    written = sorted(os.listdir(tmp_path / "shared"))
+    assert written == ["backup", "ckpt_1", "ckpt_2", "ckpt_3"]  # one writer, no clashes
+    results = _run_workers(script, tmp_path, env, "resumed", {**shared, "EPOCHS": "5"})
+    assert len(results[0]["loss"]) == 2  # epochs 4 and 5 only: both workers restored epoch 3
+    one = _run_single(script, tmp_path, env, "single5", {"EPOCHS": "5"})
+    _assert_workers_match(results, one)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from typing import Any
 
 import tensorflow as tf
 
 from minikeras.callbacks.callback import Callback
 from minikeras.engine.trainer import FitState
+from minikeras.utils.distribution import is_chief
 
 
 class BackupAndRestore(Callback):
@@ -28,6 +30,9 @@ class BackupAndRestore(Callback):
         back up every N batches as well (mid-epoch resume needs in-memory array data).
       delete_checkpoint: Delete the backup when fit ends normally. Default True. It is kept
         when training is interrupted with Ctrl-C.
+
+    Under a multi-worker strategy the chief writes the backup and every worker restores it
+    (the folder must be shared); the others save to scratch folders they delete.
     """
 
     def __init__(self, backup_dir: str, save_freq: str | int = "epoch",
@@ -68,6 +73,13 @@ class BackupAndRestore(Callback):
         self.model.optimizer.build(self.model.trainable_variables)
         checkpoint = self._checkpoint()
         self._manager = tf.train.CheckpointManager(checkpoint, self.backup_dir, max_to_keep=1)
+        # Saving reads synchronized variables with collective ops, so every worker must save;
+        # non-chief workers write to a scratch folder of their own that is deleted at the end.
+        self._scratch = None
+        self._writer = self._manager
+        if not is_chief(getattr(self.model, "_strategy", None)):
+            self._scratch = tempfile.mkdtemp(prefix="minikeras_backup_")
+            self._writer = tf.train.CheckpointManager(checkpoint, self._scratch, max_to_keep=1)
         latest = self._manager.latest_checkpoint
         if latest is None:
             return
@@ -80,7 +92,7 @@ class BackupAndRestore(Callback):
         self._epoch.assign(epoch)
         self._step.assign(step)
         self._order.assign(order if order is not None else tf.zeros([0], tf.int32))
-        self._manager.save()
+        self._writer.save()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":
@@ -101,5 +113,8 @@ class BackupAndRestore(Callback):
         self._save(epoch + 1, 0, None)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        if self.delete_checkpoint and not self.model.fit_state.interrupted:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        if self.delete_checkpoint and not self.model.fit_state.interrupted and \
+                is_chief(getattr(self.model, "_strategy", None)):
             shutil.rmtree(self.backup_dir, ignore_errors=True)

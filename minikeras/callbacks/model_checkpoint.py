@@ -5,6 +5,7 @@ import os
 import warnings
 
 from minikeras.callbacks.monitor import MonitorCallback
+from minikeras.utils.distribution import is_chief
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -131,6 +132,8 @@ class ModelCheckpoint(MonitorCallback):
         filepath = self._file_path(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return
+        if not is_chief(getattr(self.model, "_strategy", None)):
+            return  # under a multi-worker strategy only the chief writes
         if os.path.isdir(filepath):
             raise IsADirectoryError("Please specify a non-directory filepath for "
                                     f"ModelCheckpoint. Filepath used is an existing directory: "

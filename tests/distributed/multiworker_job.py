@@ -23,7 +23,15 @@ def main(out: str) -> None:
                                mk.layers.Dense(3, activation="softmax")])
         model.compile(optimizer=mk.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, batch_size=16, epochs=3, verbose=0)
+    callbacks = []
+    if os.environ.get("BACKUP_DIR"):  # files are written by the chief only
+        folder = os.environ["BACKUP_DIR"]
+        callbacks = [mk.callbacks.BackupAndRestore(os.path.join(folder, "backup"),
+                                                   delete_checkpoint=False),
+                     mk.callbacks.ModelCheckpoint(os.path.join(folder, "ckpt_{epoch}"),
+                                                  save_weights_only=True, monitor="loss")]
+    history = model.fit(x, y, batch_size=16, epochs=int(os.environ.get("EPOCHS", "3")),
+                        verbose=0, callbacks=callbacks)
     np.savez(out, *model.get_weights(), loss=np.array(history.history["loss"]),
              replicas=np.array(strategy.num_replicas_in_sync))
 
