@@ -7,10 +7,6 @@
 """
 from __future__ import annotations
 
-import dataclasses
-import functools
-import signal
-import threading
 import time
 import warnings
 from typing import Any, Sequence
@@ -25,74 +21,15 @@ from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger
 from minikeras.callbacks.progbar import resolve_verbose
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+from minikeras.engine.compile_utils import check_metric_list, check_strategy, resolve_metrics
+from minikeras.engine.control import (FitState, InterruptGuard, in_strategy_scope,
+                                      resolve_jit_compile)
 from minikeras.engine.steps import CompiledSteps, PredictSteps
 from minikeras.utils.random import draw_seed
 
 # "auto" steps_per_execution aims for compiled calls of about this many seconds: long enough
 # to make Python's per-call overhead vanish, short enough to keep progress bars live.
 AUTO_CALL_SECONDS = 0.2
-_SPECIAL_METRICS = ("accuracy", "acc", "crossentropy", "ce")
-
-
-def resolve_jit_compile(jit_compile: bool | str) -> bool:
-    """``"auto"`` turns XLA on only when a GPU is visible (on CPU it gains little; see docs)."""
-    if jit_compile == "auto":
-        return bool(tf.config.list_logical_devices("GPU"))
-    if not isinstance(jit_compile, bool):
-        raise ValueError(
-            f"Expected `jit_compile` to be True, False or 'auto'. Received: {jit_compile!r}")
-    return jit_compile
-
-
-def _in_strategy_scope(method):
-    """Runs a Trainer method inside the scope of the strategy the model was compiled under."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        with self._scope():
-            return method(self, *args, **kwargs)
-    return wrapper
-
-
-@dataclasses.dataclass
-class FitState:
-    """Where a fit is: read by callbacks that save progress, set by those that restore it.
-
-    ``order`` is the current epoch's sample order (in-memory data), ``step`` the number of
-    batches of the epoch already applied.
-    """
-
-    epoch: int
-    step: int
-    adapter: Any = None
-    steps: Any = None
-    order: Any = None
-    interrupted: bool = False
-
-
-class InterruptGuard:
-    """Turns Ctrl-C during fit into a request to stop after the current compiled call.
-
-    A compiled call always completes, so weights are never half-updated. Only the main thread
-    can own signal handlers; elsewhere Ctrl-C behaves as usual.
-    """
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._previous = None
-
-    def _handler(self, signum, frame) -> None:
-        if self.requested:  # a second Ctrl-C: the user insists
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self) -> "InterruptGuard":
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
 
 
 class Trainer:
@@ -139,13 +76,13 @@ class Trainer:
             raise ValueError("compile() needs a `loss`, e.g. loss='mse'. Received: loss=None")
         optimizer = optimizers_module.get(optimizer)
         loss = losses_module.get(loss)
-        metrics = self._check_metric_list(metrics, "metrics")
-        weighted_metrics = self._check_metric_list(weighted_metrics, "weighted_metrics")
+        metrics = check_metric_list(metrics, "metrics")
+        weighted_metrics = check_metric_list(weighted_metrics, "weighted_metrics")
         if steps_per_execution != "auto":
             data_module.check_positive_int(steps_per_execution, "steps_per_execution")
         jit = resolve_jit_compile(jit_compile)
         strategy = tf.distribute.get_strategy()
-        self._check_strategy(strategy, optimizer)
+        check_strategy(strategy, list(self.weights) + [optimizer.iterations])
         if tf.distribute.has_strategy() and jit_compile == "auto":
             jit = False  # XLA inside strategy.run is not worth its cost here (as keras)
         self._strategy = strategy
@@ -155,21 +92,6 @@ class Trainer:
         self.jit_compile = jit
         self._steps = None
         self.compiled = True
-
-    def _check_strategy(self, strategy: Any, optimizer: Any = None) -> None:
-        """Variables must all belong to the strategy in force (or all to none)."""
-        distributed = tf.distribute.has_strategy()
-        name = type(strategy).__name__
-        variables = list(self.weights) + ([optimizer.iterations] if optimizer is not None else [])
-        for var in variables:
-            is_distributed = isinstance(var, tf.distribute.DistributedValues)
-            if is_distributed != distributed:
-                where = f"inside {name}.scope()" if distributed else "outside any strategy scope"
-                raise ValueError(
-                    f"Variable '{var.name}' was created "
-                    f"{'outside' if distributed else 'inside'} a tf.distribute strategy scope, "
-                    f"but compile() runs {where}. Build and compile the model (and create its "
-                    "optimizer) inside the same `with strategy.scope():` block.")
 
     def _scope(self):
         """Enters the strategy the model was compiled under (a no-op without one)."""
@@ -184,18 +106,6 @@ class Trainer:
                 "the model inside the scope of the strategy that trains it.")
         return strategy.scope()
 
-    @staticmethod
-    def _check_metric_list(metrics: Any, arg: str) -> list:
-        if metrics is None:
-            return []
-        if not isinstance(metrics, (list, tuple)):
-            raise TypeError(
-                f"Expected `{arg}` to be a list, e.g. {arg}=['accuracy']. Received: {metrics!r}")
-        for m in metrics:  # unknown names fail now, not at the first fit
-            if isinstance(m, str) and m not in _SPECIAL_METRICS:
-                metrics_module.get(m)
-        return list(metrics)
-
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(
@@ -206,17 +116,7 @@ class Trainer:
         """Builds the step functions on first use, resolving metrics from the data's shapes."""
         if self._steps is None:
             out_shape = self.compute_output_shape(self.input_spec_shape)
-            entries, seen = [], set()
-            for identifier, weighted in self._metric_ids:
-                metric = metrics_module.get_for_compile(identifier, y_shape, out_shape)
-                name = metric.name
-                if name in seen:  # keras's naming of duplicates
-                    name = f"weighted_{name}" if weighted else name
-                    base, k = name, 1
-                    while name in seen:
-                        name, k = f"{base}_{k}", k + 1
-                seen.add(name)
-                entries.append((name, metric, weighted))
+            entries = resolve_metrics(self._metric_ids, y_shape, out_shape)
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
             self._steps = CompiledSteps(self, self.loss, self.optimizer,
@@ -339,7 +239,7 @@ class Trainer:
         return logs, step
 
     # ---- fit ----------------------------------------------------------------------------------
-    @_in_strategy_scope
+    @in_strategy_scope
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
@@ -477,7 +377,7 @@ class Trainer:
         cbs.call("on_test_end", logs)
         return logs
 
-    @_in_strategy_scope
+    @in_strategy_scope
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: int | str = "auto", sample_weight: Any = None, steps: int | None = None,
                  callbacks: Sequence[Callback] | None = None,
@@ -501,7 +401,7 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ---- predict ------------------------------------------------------------------------------
-    @_in_strategy_scope
+    @in_strategy_scope
     def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = "auto",
                 steps: int | None = None,
                 callbacks: Sequence[Callback] | None = None) -> np.ndarray:
