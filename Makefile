@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/fit_speed.py
+
+$(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[notebooks,plot]"
+	touch $@
+
+# The tutorials are jupytext percent-format scripts; this renders each to tutorials/NN_name.ipynb.
+notebooks: $(VENV)/.installed-notebooks
+	$(PY) -m jupytext --to ipynb tutorials/[0-9][0-9]_*.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo_output

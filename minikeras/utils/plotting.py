@@ -1,8 +1,11 @@
-"""Pictures of training: decision boundaries and loss curves (needs matplotlib, `pip install
-minikeras[plot]`). Each function draws on a given Axes or a new figure and returns the figure.
+"""Pictures of training: decision boundaries, loss curves and surfaces, confusion matrices
+(needs matplotlib, `pip install minikeras[plot]`). Each plot function draws on a given Axes or
+a new figure and returns the figure; `save_figure` writes it (and shows it in a notebook).
 """
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -79,3 +82,112 @@ def plot_history(history: Any, ax: Any = None, title: str | None = None):
     if title:
         ax.set_title(title)
     return fig
+
+
+def plot_loss_surface(fn: Any, trajectories: dict | None = None, ax: Any = None,
+                      xlim: tuple[float, float] | None = None,
+                      ylim: tuple[float, float] | None = None, resolution: int = 60,
+                      levels: int = 25, title: str | None = None,
+                      axis_labels: tuple[str, str] = ("$w_1$", "$w_2$"), margin: float = 0.5):
+    """Draws the contours of a loss of two parameters, with optimization paths on top.
+
+    Args:
+      fn: Vectorized loss: ``fn(points)`` with ``points`` of shape (k, 2) returns k losses.
+      trajectories: Optional ``{label: array of shape (steps, 2)}``, drawn as lines with dots.
+      ax: Optional matplotlib Axes.
+      xlim, ylim: Plotted ranges; by default the trajectories' range plus ``margin``.
+      resolution: Grid points per axis. Default 60. levels: Number of contour levels.
+      title: Optional title. axis_labels: Names of the two parameters.
+
+    Lighter is lower. Contour levels are spaced evenly in log(loss - min + small), so both the
+    steep walls and the flat valley floor get lines. Paths take the colors C0, C1, ... in
+    order (as `plt.plot` would) and end in a star. Returns the figure.
+    """
+    plt = _pyplot()
+    paths = {k: np.asarray(v, dtype=np.float64) for k, v in (trajectories or {}).items()}
+    if xlim is None or ylim is None:
+        if not paths:
+            raise ValueError("Give `xlim` and `ylim`, or trajectories to take the ranges from.")
+        stacked = np.concatenate(list(paths.values()))
+        low, high = stacked.min(0) - margin, stacked.max(0) + margin
+        xlim = xlim or (low[0], high[0])
+        ylim = ylim or (low[1], high[1])
+    fig = ax.figure if ax is not None else plt.figure(figsize=(5, 4.5))
+    ax = ax or fig.add_subplot()
+    gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    values = np.asarray(fn(np.c_[gx.ravel(), gy.ravel()]), dtype=np.float64).reshape(gx.shape)
+    shifted = np.log(values - values.min() + 1e-3 * (np.ptp(values) + 1e-12))
+    ax.contourf(gx, gy, shifted, levels=levels, cmap="Greys", alpha=0.6)
+    ax.contour(gx, gy, shifted, levels=levels, colors="k", linewidths=0.3, alpha=0.4)
+    for i, (label, path) in enumerate(paths.items()):
+        ax.plot(path[:, 0], path[:, 1], "-o", color=f"C{i % 10}", markersize=2.5,
+                linewidth=1.2, label=label)
+        ax.plot(path[-1, 0], path[-1, 1], "*", color=f"C{i % 10}", markersize=12,
+                markeredgecolor="k")
+    if paths:
+        ax.legend(loc="best", fontsize=8)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray, labels: Any = None, ax: Any = None,
+                          title: str | None = None):
+    """Shows a confusion matrix (rows: true class, columns: predicted class) with counts.
+
+    Returns the figure.
+    """
+    plt = _pyplot()
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"Expected a square matrix. Received shape {matrix.shape}")
+    labels = list(range(len(matrix))) if labels is None else list(labels)
+    fig = ax.figure if ax is not None else plt.figure(figsize=(5, 4.5))
+    ax = ax or fig.add_subplot()
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def in_notebook() -> bool:
+    """True when matplotlib draws inline (a Jupyter kernel), False in a plain script."""
+    import matplotlib
+    return "inline" in matplotlib.get_backend()
+
+
+def figure_folder() -> str:
+    """Where `save_figure` writes: ``$MINIKERAS_FIGURES`` if set; else ``figures/`` beside the
+    running script, or in the current directory for a notebook."""
+    if os.environ.get("MINIKERAS_FIGURES"):
+        return os.environ["MINIKERAS_FIGURES"]
+    script = sys.argv[0] if sys.argv and sys.argv[0].endswith(".py") else ""
+    base = os.path.dirname(os.path.abspath(script)) if script and not in_notebook() else "."
+    return os.path.join(base, "figures")
+
+
+def save_figure(fig: Any, name: str, folder: str | None = None) -> str:
+    """Writes ``fig`` to ``<folder>/<name>.png``; shows it inline in a notebook and closes it in a
+    script. ``folder`` defaults to `figure_folder()`. Returns the path written."""
+    plt = _pyplot()
+    folder = folder or figure_folder()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.png")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    if in_notebook():
+        plt.show()
+    else:
+        plt.close(fig)
+    return path
