@@ -186,3 +186,19 @@ def test_seeded_shuffled_fit_is_reproducible_and_differs_from_unshuffled():
         results.append(fit(model, X, Y, shuffle=True))
     assert results[0] == results[1]
     assert results[0] != fit(make(), X, Y, shuffle=False)
+
+
+def test_epoch_groups_without_callbacks_match_epoch_by_epoch():
+    """No callbacks, no validation: several epochs per call, identical numbers."""
+    results = []
+    for callbacks in (None, [mk.callbacks.Callback()]):  # an empty Callback forces per-epoch
+        mk.utils.set_random_seed(8)
+        model = make()
+        h = model.fit(X, Y, batch_size=16, epochs=30, shuffle=True, verbose=0,
+                      callbacks=callbacks).history
+        results.append((h, model.get_weights(), dict(model.trace_counts)))
+    (h1, w1, t1), (h2, w2, t2) = results
+    assert t1 == {"train_epochs": 1} and t2 == {"train": 1}
+    assert h1 == h2 and len(h1["loss"]) == 30
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)

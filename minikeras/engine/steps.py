@@ -178,6 +178,37 @@ class CompiledSteps:
                                            input_signature=signature)
         return self._cache[key](x, y, sw, order, first_step, num_steps, batch_size, reset)
 
+    def run_array_epochs(self, x, y, sw, generator: tf.random.Generator | None,
+                         num_epochs: int, batch_size: int) -> tf.Tensor:
+        """Runs ``num_epochs`` whole training epochs in one call; returns each epoch's logs.
+
+        Used when nothing needs to act between epochs (no callbacks, no validation), so that
+        small models do not pay a compiled call per epoch. Each epoch resets the metrics and
+        draws its order from ``generator`` exactly as the epoch-by-epoch path does, so the
+        results are identical.
+        """
+        key = ("train", "epochs", generator is None) + tuple(
+            (tuple(t.shape[1:]), t.dtype) for t in (x, y, sw))
+        if key not in self._cache:
+            def epochs(x, y, sw, num_epochs, batch_size):
+                self.trace_counts["train_epochs"] += 1
+                n = tf.shape(x)[0]
+                steps_per_epoch = (n + batch_size - 1) // batch_size
+                logs = tf.TensorArray(tf.float32, size=num_epochs)
+                for e in tf.range(num_epochs):
+                    self.reset_metrics()
+                    order = tf.range(n) if generator is None else \
+                        tf.random.experimental.stateless_shuffle(
+                            tf.range(n), seed=generator.make_seeds(1)[:, 0])
+                    for i in tf.range(steps_per_epoch):
+                        idx = order[i * batch_size:tf.minimum((i + 1) * batch_size, n)]
+                        self._train(tf.gather(x, idx), tf.gather(y, idx), tf.gather(sw, idx))
+                    logs = logs.write(e, self.logs())
+                return logs.stack()
+            self._cache[key] = tf.function(
+                epochs, input_signature=[_spec(x), _spec(y), _spec(sw), SCALAR, SCALAR])
+        return self._cache[key](x, y, sw, num_epochs, batch_size)
+
     # ---- chunks over a dataset iterator -----------------------------------------------------
     def _stream_chunk(self, kind: str, step: Callable) -> Callable:
         def chunk(iterator, num_steps, reset):

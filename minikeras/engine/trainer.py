@@ -331,6 +331,10 @@ class Trainer:
             resume, self._resume = self._resume, None
             first_epoch = resume.epoch if resume else initial_epoch
             logs: dict[str, float] = {}
+            if (not callbacks and not verbose and val is None and resume is None
+                    and isinstance(train, ArrayAdapter) and self.steps_per_execution == "auto"):
+                first_epoch, logs = self._fit_epoch_groups(steps, train, shuffle, first_epoch,
+                                                           epochs, cbs)
             for epoch in range(first_epoch, epochs):
                 resuming = resume is not None and epoch == resume.epoch
                 self.fit_state.epoch, self.fit_state.step = epoch, 0
@@ -361,6 +365,33 @@ class Trainer:
             self.fit_state.interrupted = interrupt.requested
             cbs.call("on_train_end", logs)
         return self.history
+
+    def _fit_epoch_groups(self, steps: CompiledSteps, train: ArrayAdapter, shuffle: bool,
+                          first_epoch: int, epochs: int,
+                          cbs: CallbackList) -> tuple[int, dict[str, float]]:
+        """With nothing to run between epochs, runs several whole epochs per compiled call
+        (sized like "auto" chunks); History gets every epoch's logs. Returns where it stopped.
+        """
+        generator = self._ensure_shuffle_generator() if shuffle else None
+        epoch, logs = first_epoch, {}
+        while epoch < epochs and not self.stop_training and not self._interrupt.requested:
+            group = max(1, min(epochs - epoch, self._auto_steps // train.steps_per_epoch))
+            traces, start = sum(steps.trace_counts.values()), time.perf_counter()
+            values = steps.run_array_epochs(train.x, train.y, train.sw, generator, group,
+                                            train.batch_size).numpy()
+            if sum(steps.trace_counts.values()) == traces:
+                per_step = (time.perf_counter() - start) / (group * train.steps_per_epoch)
+                self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+            for e in range(group):
+                self.fit_state.epoch, self.fit_state.step = epoch + e, train.steps_per_epoch
+                cbs.call("on_epoch_begin", epoch + e, None)
+                logs = dict(zip(steps.log_names, map(float, values[e])))
+                cbs.call("on_epoch_end", epoch + e, logs)
+            epoch += group
+        if self._interrupt.requested:
+            warnings.warn(f"Training interrupted (Ctrl-C) after epoch {epoch}; returning the "
+                          "History so far.")
+        return (epochs if self.stop_training or self._interrupt.requested else epoch), logs
 
     def _callbacks(self, callbacks, verbose: int, **params: Any) -> CallbackList:
         cbs = list(callbacks or [])
