@@ -36,3 +36,22 @@ def check_callable(identifier: Any, kind: str) -> Callable:
             f"Received: {identifier!r} of type {type(identifier).__name__}"
         )
     return identifier
+
+
+def serialize_registered(obj: Any, classes: Mapping[str, type], kind: str) -> dict:
+    """``{"class_name": ..., "config": ...}`` for an instance of a registered class."""
+    if classes.get(type(obj).__name__) is not type(obj):
+        raise ValueError(
+            f"Can only serialize built-in {kind} classes ({', '.join(sorted(classes))}). "
+            f"Received: {obj!r}")
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def deserialize_registered(config: Any, classes: Mapping[str, type], kind: str) -> Any:
+    """Rebuilds an object from `serialize_registered`'s dict; names resolve from the table only."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            "Expected a dict with keys 'class_name' and 'config'. Received: "
+            f"{sorted(config) if isinstance(config, dict) else config!r}")
+    cls = lookup(config["class_name"], classes, f"{kind} class")
+    return cls.from_config(dict(config.get("config") or {}))

@@ -41,7 +41,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from minikeras._registry import check_callable, lookup
+from minikeras._registry import (check_callable, deserialize_registered, lookup,
+                                 serialize_registered)
 from minikeras.losses.functions import (
     FUNCTIONS,
     binary_crossentropy,
@@ -128,22 +129,12 @@ def target_kind(y_true_shape: tuple, y_pred_shape: tuple) -> str:
 
 def serialize(loss: Loss) -> dict:
     """``{"class_name": ..., "config": ...}`` for a registered loss (see `deserialize`)."""
-    if not isinstance(loss, Loss) or CLASSES.get(type(loss).__name__) is not type(loss):
-        raise ValueError(
-            f"Can only serialize the built-in losses ({', '.join(sorted(CLASSES))}). "
-            f"Received: {loss!r}"
-        )
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return serialize_registered(loss, CLASSES, "loss")
 
 
 def deserialize(config: dict) -> Loss:
     """Rebuilds a loss from `serialize`'s dict; class names resolve from the registry only."""
-    if "class_name" not in config:
-        raise ValueError(
-            f"Expected a dict with keys 'class_name' and 'config'. Received: {sorted(config)}"
-        )
-    cls = lookup(config["class_name"], CLASSES, "loss class")
-    return cls.from_config(dict(config.get("config") or {}))
+    return deserialize_registered(config, CLASSES, "loss")
 
 
 __all__ = [

@@ -21,7 +21,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from minikeras._registry import check_callable, lookup
+from minikeras._registry import (check_callable, deserialize_registered, lookup,
+                                 serialize_registered)
 from minikeras.losses import target_kind
 from minikeras.losses import functions as _loss_functions
 from minikeras.losses.loss import to_snake_case
@@ -114,22 +115,12 @@ def get_for_compile(identifier: Any, y_true_shape: tuple, y_pred_shape: tuple) -
 
 def serialize(metric: Metric) -> dict:
     """``{"class_name": ..., "config": ...}`` for a registered metric (see `deserialize`)."""
-    if not isinstance(metric, Metric) or CLASSES.get(type(metric).__name__) is not type(metric):
-        raise ValueError(
-            f"Can only serialize the built-in metrics ({', '.join(sorted(CLASSES))}). "
-            f"Received: {metric!r}"
-        )
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return serialize_registered(metric, CLASSES, "metric")
 
 
 def deserialize(config: dict) -> Metric:
     """Rebuilds a metric from `serialize`'s dict; class names resolve from the registry only."""
-    if "class_name" not in config:
-        raise ValueError(
-            f"Expected a dict with keys 'class_name' and 'config'. Received: {sorted(config)}"
-        )
-    cls = lookup(config["class_name"], CLASSES, "metric class")
-    return cls.from_config(dict(config.get("config") or {}))
+    return deserialize_registered(config, CLASSES, "metric")
 
 
 __all__ = [
