@@ -35,6 +35,22 @@ def unpack_batch(element: Any) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
     return x, y, sw
 
 
+def replica_slice(replicas: int, *tensors: tf.Tensor) -> tuple:
+    """This replica's contiguous slice of a global batch: ``ceil(batch / replicas)`` rows each,
+    fewer (possibly none) for the last replicas of a short batch."""
+    if replicas == 1:
+        return tensors
+    start, end = replica_bounds(replicas, tf.shape(tensors[0])[0])
+    return tuple(t[start:end] for t in tensors)
+
+
+def replica_bounds(replicas: int, size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """``(start, end)`` of this replica's rows in a global batch of ``size`` rows."""
+    per = (size + replicas - 1) // replicas
+    start = tf.minimum(tf.distribute.get_replica_context().replica_id_in_sync_group * per, size)
+    return start, tf.minimum(start + per, size)
+
+
 class CompiledSteps:
     """Builds and caches the compiled functions of one compiled model.
 
@@ -78,14 +94,7 @@ class CompiledSteps:
     # count of real samples (exact for an uneven last batch, even an empty slice), gradients
     # are summed across replicas, and the optimizer applies the same update on every device.
     def _my_slice(self, *tensors: tf.Tensor) -> tuple:
-        if self.replicas == 1:
-            return tensors
-        ctx = tf.distribute.get_replica_context()
-        size = tf.shape(tensors[0])[0]
-        per = (size + self.replicas - 1) // self.replicas
-        start = tf.minimum(ctx.replica_id_in_sync_group * per, size)
-        end = tf.minimum(start + per, size)
-        return tuple(t[start:end] for t in tensors)
+        return replica_slice(self.replicas, *tensors)
 
     def _all_reduce(self, value: Any) -> Any:
         if not self.distributed:
@@ -240,8 +249,28 @@ class PredictSteps:
 
     def __init__(self, model: Any):
         self.model = model
+        self.strategy = tf.distribute.get_strategy()
+        self.distributed = tf.distribute.has_strategy()
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
+
+    def _predict_batch(self, batch: tf.Tensor) -> tf.Tensor:
+        """The model's outputs for a global batch; under a strategy each replica computes its
+        slice (possibly empty) and an all-reduce puts the slices together in order."""
+        if not self.distributed:
+            return self.model(batch)
+        replicas = self.strategy.num_replicas_in_sync
+
+        def replica(batch):  # each fills its rows of a zero output; the sum is the whole output
+            size = tf.shape(batch)[0]
+            start, end = replica_bounds(replicas, size)
+            out = self.model(batch[start:end])
+            rest = tf.zeros([tf.rank(out) - 1, 2], tf.int32)
+            full = tf.pad(out, tf.concat([[[start, size - end]], rest], axis=0))
+            return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, full)
+
+        result = self.strategy.run(replica, args=(batch,))
+        return self.strategy.experimental_local_results(result)[0]
 
     def run_arrays(self, x: tf.Tensor, first_step: int, num_steps: int,
                    batch_size: int) -> tf.Tensor:
@@ -254,7 +283,7 @@ class PredictSteps:
                 for i in tf.range(num_steps):
                     start = (first_step + i) * batch_size
                     outputs = outputs.write(
-                        i, self.model(x[start:tf.minimum(start + batch_size, n)]))
+                        i, self._predict_batch(x[start:tf.minimum(start + batch_size, n)]))
                 return outputs.concat()
             self._cache[key] = tf.function(chunk, input_signature=[_spec(x)] + [SCALAR] * 3)
         return self._cache[key](x, first_step, num_steps, batch_size)
@@ -270,7 +299,8 @@ class PredictSteps:
                     element = iterator.get_next_as_optional()
                     if not element.has_value():
                         break
-                    outputs = outputs.write(done, self.model(unpack_batch(element.get_value())[0]))
+                    outputs = outputs.write(
+                        done, self._predict_batch(unpack_batch(element.get_value())[0]))
                     done += 1
                 return done, outputs.concat()
             self._cache[key] = tf.function(chunk)

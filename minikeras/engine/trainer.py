@@ -201,7 +201,12 @@ class Trainer:
         return self._order_fn(tf.constant(n, tf.int32))
 
     # ---- the loop over chunks -----------------------------------------------------------------
-    def _chunk_size(self, cbs: CallbackList) -> int:
+    def _chunk_size(self, cbs: CallbackList, kind: str = "train") -> int:
+        if kind != "train" and tf.distribute.has_strategy():
+            # Evaluation and prediction steps have no merge point between replicas, and the
+            # same collective in consecutive loop iterations could pair across iterations:
+            # one step per call keeps the replicas in lockstep.
+            return 1
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
         return 1 if cbs.needs_batch_hooks else self._auto_steps
@@ -215,7 +220,7 @@ class Trainer:
         total, step, logs = adapter.steps_per_epoch, first_step, {}
         reset = first_step == 0
         while total is None or step < total:
-            count = self._chunk_size(cbs)
+            count = self._chunk_size(cbs, kind)
             if total is not None:
                 count = min(count, total - step)
             cbs.call(f"on_{kind}_batch_begin", step, None)
@@ -445,7 +450,8 @@ class Trainer:
         adapter = self._adapter(x, None, None, batch_size, steps, require_y=False)
         if not self.built:
             self.build((None,) + adapter.feature_shape)
-        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 and not callbacks:
+        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 and not callbacks \
+                and not tf.distribute.has_strategy():
             return self(adapter.x, training=False).numpy()
         if self._predict_steps is None:
             self._predict_steps = PredictSteps(self)
@@ -454,7 +460,7 @@ class Trainer:
         cbs.call("on_predict_begin", None)
         outputs, step, total = [], 0, adapter.steps_per_epoch
         while total is None or step < total:
-            count = self._chunk_size(cbs)
+            count = self._chunk_size(cbs, "predict")
             count = count if total is None else min(count, total - step)
             cbs.call("on_predict_batch_begin", step, None)
             done, out = adapter.predict(self._predict_steps, step, count)
