@@ -35,6 +35,13 @@ def unpack_batch(element: Any) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
     return x, y, sw
 
 
+def shuffled_order(generator: tf.random.Generator, n: tf.Tensor) -> tf.Tensor:
+    """A permutation of range(n) drawn from ``generator`` (one seed per call, so a new order
+    every epoch). The one place orders are drawn, in per-epoch calls and in epoch groups."""
+    return tf.random.experimental.stateless_shuffle(tf.range(n),
+                                                    seed=generator.make_seeds(1)[:, 0])
+
+
 def replica_slice(replicas: int, *tensors: tf.Tensor) -> tuple:
     """This replica's contiguous slice of a global batch: ``ceil(batch / replicas)`` rows each,
     fewer (possibly none) for the last replicas of a short batch."""
@@ -68,9 +75,9 @@ class CompiledSteps:
                  metrics: list, jit_compile: bool = False, strategy: Any = None):
         self.strategy = strategy or tf.distribute.get_strategy()
         self.replicas = self.strategy.num_replicas_in_sync
-        # Any real strategy (even with one replica) needs strategy.run and its all-reduces.
-        self.distributed = self.strategy is not tf.distribute.get_strategy() or \
-            tf.distribute.has_strategy()
+        # Made inside the model's strategy scope. Any real strategy (even with one replica)
+        # needs strategy.run and its all-reduces.
+        self.distributed = tf.distribute.has_strategy()
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -162,16 +169,21 @@ class CompiledSteps:
             metric.reset_state()
 
     # ---- chunks over tensors in memory ------------------------------------------------------
+    @staticmethod
+    def _array_steps(step: Callable, x, y, sw, order, first_step, num_steps, batch_size) -> None:
+        """In the graph: steps ``first_step ..`` over batches gathered from ``order``."""
+        n = tf.shape(order)[0]
+        for i in tf.range(num_steps):
+            start = (first_step + i) * batch_size
+            idx = order[start:tf.minimum(start + batch_size, n)]
+            step(tf.gather(x, idx), tf.gather(y, idx), tf.gather(sw, idx))
+
     def _array_chunk(self, kind: str, step: Callable) -> Callable:
         def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
             self.trace_counts[kind] += 1  # runs only while tracing
             if reset:
                 self.reset_metrics()
-            n = tf.shape(order)[0]
-            for i in tf.range(num_steps):
-                start = (first_step + i) * batch_size
-                idx = order[start:tf.minimum(start + batch_size, n)]
-                step(tf.gather(x, idx), tf.gather(y, idx), tf.gather(sw, idx))
+            self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
             return self.logs()
         return chunk
 
@@ -206,12 +218,9 @@ class CompiledSteps:
                 logs = tf.TensorArray(tf.float32, size=num_epochs)
                 for e in tf.range(num_epochs):
                     self.reset_metrics()
-                    order = tf.range(n) if generator is None else \
-                        tf.random.experimental.stateless_shuffle(
-                            tf.range(n), seed=generator.make_seeds(1)[:, 0])
-                    for i in tf.range(steps_per_epoch):
-                        idx = order[i * batch_size:tf.minimum((i + 1) * batch_size, n)]
-                        self._train(tf.gather(x, idx), tf.gather(y, idx), tf.gather(sw, idx))
+                    order = tf.range(n) if generator is None else shuffled_order(generator, n)
+                    self._array_steps(self._train, x, y, sw, order, 0, steps_per_epoch,
+                                      batch_size)
                     logs = logs.write(e, self.logs())
                 return logs.stack()
             self._cache[key] = tf.function(

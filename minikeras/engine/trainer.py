@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from typing import Any, Sequence
@@ -24,7 +25,7 @@ from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
 from minikeras.engine.compile_utils import check_metric_list, check_strategy, resolve_metrics
 from minikeras.engine.control import (FitState, InterruptGuard, in_strategy_scope,
                                       resolve_jit_compile)
-from minikeras.engine.steps import CompiledSteps, PredictSteps
+from minikeras.engine.steps import CompiledSteps, PredictSteps, shuffled_order
 from minikeras.utils.random import draw_seed
 
 # "auto" steps_per_execution aims for compiled calls of about this many seconds: long enough
@@ -193,11 +194,8 @@ class Trainer:
         if self._order_fn is None:
             generator = self._shuffle_generator
 
-            @tf.function(input_signature=[tf.TensorSpec((), tf.int32)])
-            def order(n):
-                seed = generator.make_seeds(1)[:, 0]
-                return tf.random.experimental.stateless_shuffle(tf.range(n), seed=seed)
-            self._order_fn = order
+            self._order_fn = tf.function(lambda n: shuffled_order(generator, n),
+                                         input_signature=[tf.TensorSpec((), tf.int32)])
         return self._order_fn(tf.constant(n, tf.int32))
 
     # ---- the loop over chunks -----------------------------------------------------------------
@@ -210,6 +208,20 @@ class Trainer:
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
         return 1 if cbs.needs_batch_hooks else self._auto_steps
+
+    def _timed(self, steps: CompiledSteps, call) -> tuple[int, np.ndarray]:
+        """Runs ``call() -> (steps run, logs tensor)``; returns them with the logs on the host.
+
+        A call that did not trace tells how long a step takes; "auto" then sizes the next
+        calls to about `AUTO_CALL_SECONDS`.
+        """
+        traces, start = sum(steps.trace_counts.values()), time.perf_counter()
+        done, values = call()
+        values = values.numpy()
+        if done and sum(steps.trace_counts.values()) == traces:
+            per_step = (time.perf_counter() - start) / done
+            self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+        return done, values
 
     def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str, cbs: CallbackList,
                    first_step: int = 0) -> tuple[dict[str, float], int]:
@@ -224,12 +236,7 @@ class Trainer:
             if total is not None:
                 count = min(count, total - step)
             cbs.call(f"on_{kind}_batch_begin", step, None)
-            traces, start = sum(steps.trace_counts.values()), time.perf_counter()
-            done, values = adapter.run(steps, kind, step, count, reset)
-            values = values.numpy()
-            if done and sum(steps.trace_counts.values()) == traces:
-                per_step = (time.perf_counter() - start) / done
-                self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+            done, values = self._timed(steps, lambda: adapter.run(steps, kind, step, count, reset))
             if done == 0:
                 break
             reset = False
@@ -381,12 +388,9 @@ class Trainer:
         epoch, logs = first_epoch, {}
         while epoch < epochs and not self.stop_training and not self._interrupt.requested:
             group = max(1, min(epochs - epoch, self._auto_steps // train.steps_per_epoch))
-            traces, start = sum(steps.trace_counts.values()), time.perf_counter()
-            values = steps.run_array_epochs(train.x, train.y, train.sw, generator, group,
-                                            train.batch_size).numpy()
-            if sum(steps.trace_counts.values()) == traces:
-                per_step = (time.perf_counter() - start) / (group * train.steps_per_epoch)
-                self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+            run = functools.partial(steps.run_array_epochs, train.x, train.y, train.sw,
+                                    generator, group, train.batch_size)
+            _, values = self._timed(steps, lambda: (group * train.steps_per_epoch, run()))
             for e in range(group):
                 self.fit_state.epoch, self.fit_state.step = epoch + e, train.steps_per_epoch
                 cbs.call("on_epoch_begin", epoch + e, None)
