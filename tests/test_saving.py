@@ -213,6 +213,18 @@ def test_fuzz_mutated_files_raise_only_documented_errors(good_file, tmp_path, da
         pass  # the documented error; anything else fails the test
 
 
+def test_a_bogus_zip_version_is_a_value_error(good_file, tmp_path):
+    """Found by the fuzz test: zipfile raises NotImplementedError for an unknown
+    "version needed to extract" in the central directory."""
+    raw = bytearray(good_file.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # first central-directory record
+    raw[entry + 6:entry + 8] = (157).to_bytes(2, "little")  # version 15.7
+    path = tmp_path / "bogus_version.minikeras"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="bogus_version.minikeras.*corrupt"):
+        mk.models.load_model(path)
+
+
 def test_fuzz_valid_json_edits(good_file, tmp_path):
     """Type confusion inside a well-formed archive: every value replaced by odd JSON."""
     odd = [None, 0, -1, 1e308, "", "x", [], {}, [1, 2], {"a": 1}, True]

@@ -104,6 +104,9 @@ def read_archive(path: str) -> tuple[dict, dict[str, list[np.ndarray]]]:
     except zipfile.BadZipFile:
         raise FileFormatError(path, "it is not a zip archive (truncated or not a minikeras "
                                     "file)") from None
+    except Exception as err:  # a damaged directory: NotImplementedError for a bogus version...
+        raise FileFormatError(path, f"its zip directory is corrupt ({type(err).__name__}: "
+                                    f"{err})") from None
     with zf:
         names = zf.namelist()
         if len(set(names)) != len(names):
