@@ -19,7 +19,28 @@ def _check_stddev(stddev: float) -> None:
         )
 
 
-class RandomNormal(RandomInitializer):
+class _NormalDraw(RandomInitializer):
+    """Shared by the normal initializers: ``mean``, ``stddev`` and a stateless sampler."""
+
+    _sample = staticmethod(tf.random.stateless_normal)
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+        _check_stddev(stddev)
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
+        return self._sample(
+            standardize_shape(shape), seed=self.stateless_seed(), mean=self.mean,
+            stddev=self.stddev, dtype=standardize_dtype(dtype, floating=True),
+        )
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomNormal(_NormalDraw):
     """Draws from a normal distribution N(mean, stddev**2).
 
     Args:
@@ -32,23 +53,8 @@ class RandomNormal(RandomInitializer):
       TensorShape([2, 2])
     """
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        _check_stddev(stddev)
-        self.mean = mean
-        self.stddev = stddev
-        super().__init__(seed=seed)
 
-    def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
-        return tf.random.stateless_normal(
-            standardize_shape(shape), seed=self.stateless_seed(), mean=self.mean,
-            stddev=self.stddev, dtype=standardize_dtype(dtype, floating=True),
-        )
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
-
-
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_NormalDraw):
     """Draws from N(mean, stddev**2) cut at two standard deviations (outliers are redrawn).
 
     The values lie in [mean - 2 stddev, mean + 2 stddev]; their standard deviation is about
@@ -64,20 +70,7 @@ class TruncatedNormal(RandomInitializer):
       TensorShape([3])
     """
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        _check_stddev(stddev)
-        self.mean = mean
-        self.stddev = stddev
-        super().__init__(seed=seed)
-
-    def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
-        return tf.random.stateless_truncated_normal(
-            standardize_shape(shape), seed=self.stateless_seed(), mean=self.mean,
-            stddev=self.stddev, dtype=standardize_dtype(dtype, floating=True),
-        )
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+    _sample = staticmethod(tf.random.stateless_truncated_normal)
 
 
 class RandomUniform(RandomInitializer):

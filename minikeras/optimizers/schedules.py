@@ -70,7 +70,29 @@ def _step(step: Any) -> tf.Tensor:
     return tf.cast(step, F32)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RatioDecay(LearningRateSchedule):
+    """Shared by the schedules of ``step / decay_steps`` (floored when ``staircase``)."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool, name: str):
+        self.initial_learning_rate = _check_number("initial_learning_rate",
+                                                   initial_learning_rate)
+        self.decay_steps = _check_steps("decay_steps", decay_steps)
+        self.decay_rate = _check_number("decay_rate", decay_rate)
+        self.staircase = staircase
+        self.name = name
+
+    def _progress(self, step: Any) -> tf.Tensor:
+        p = _step(step) / tf.cast(self.decay_steps, F32)
+        return tf.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RatioDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``.
@@ -85,24 +107,11 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay"):
-        self.initial_learning_rate = _check_number("initial_learning_rate",
-                                                   initial_learning_rate)
-        self.decay_steps = _check_steps("decay_steps", decay_steps)
-        self.decay_rate = _check_number("decay_rate", decay_rate)
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> tf.Tensor:
-        p = _step(step) / tf.cast(self.decay_steps, F32)
-        if self.staircase:
-            p = tf.floor(p)
         lr0 = tf.constant(self.initial_learning_rate, F32)
-        return lr0 * tf.pow(tf.constant(self.decay_rate, F32), p)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return lr0 * tf.pow(tf.constant(self.decay_rate, F32), self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -143,7 +152,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RatioDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True``, ``step / decay_steps`` is floored.
@@ -158,24 +167,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay"):
-        self.initial_learning_rate = _check_number("initial_learning_rate",
-                                                   initial_learning_rate)
-        self.decay_steps = _check_steps("decay_steps", decay_steps)
-        self.decay_rate = _check_number("decay_rate", decay_rate)
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> tf.Tensor:
-        p = _step(step) / tf.cast(self.decay_steps, F32)
-        if self.staircase:
-            p = tf.floor(p)
-        denominator = 1.0 + tf.constant(self.decay_rate, F32) * p
+        denominator = 1.0 + tf.constant(self.decay_rate, F32) * self._progress(step)
         return tf.constant(self.initial_learning_rate, F32) / denominator
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 class PolynomialDecay(LearningRateSchedule):
