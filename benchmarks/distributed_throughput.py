@@ -10,7 +10,6 @@ all-reduce work and gains nothing; the point is to show the cost, not a speed-up
 import json
 import subprocess
 import sys
-import time
 
 CHILD = r'''
 import json, sys, time

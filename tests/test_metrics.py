@@ -3,7 +3,6 @@ and without sample weights, after reset, and with `update_state` inside `tf.func
 
 Expected values come from keras (the reference) or hand arithmetic, never from minikeras.
 """
-import warnings
 
 import keras
 import numpy as np

@@ -11,7 +11,7 @@ import tensorflow as tf
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import minikeras as mk
-from minikeras import layers, saving
+from minikeras import layers
 from minikeras.saving import archive
 
 rng = np.random.default_rng(0)

@@ -1,6 +1,5 @@
 """Learning-rate schedules: keras's values bit for bit over a range of steps, configs, registry."""
 import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings, strategies as st

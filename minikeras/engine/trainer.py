@@ -1,6 +1,6 @@
 """compile, fit, evaluate and predict: the training loop, read top-down.
 
-    fit:  check the data (data.py) -> an adapter holding it on the device (adapters.py)
+    fit:  check the data (inputs.py, data.py) -> an adapter holding it on the device (adapters.py)
           -> per epoch: a shuffled order drawn in the graph -> chunks of compiled steps
              (steps.py: forward, loss, gradients, optimizer) -> callbacks with running logs
           -> validation at the end of the epoch
@@ -21,10 +21,11 @@ from minikeras import optimizers as optimizers_module
 from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger
 from minikeras.callbacks.progbar import resolve_verbose
 from minikeras.engine import data as data_module
-from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+from minikeras.engine.adapters import ArrayAdapter
 from minikeras.engine.compile_utils import check_metric_list, check_strategy, resolve_metrics
 from minikeras.engine.control import (FitState, InterruptGuard, in_strategy_scope,
                                       resolve_jit_compile)
+from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
 from minikeras.engine.steps import CompiledSteps, PredictSteps, shuffled_order
 from minikeras.utils.random import draw_seed
 
@@ -146,41 +147,6 @@ class Trainer:
         return counts
 
     # ---- data ---------------------------------------------------------------------------------
-    def _adapter(self, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
-                 steps: int | None = None, require_y: bool = True,
-                 expected_features: tuple | None = None, arrays=None):
-        """Checks the data against the model and the loss, and wraps it in an adapter."""
-        if is_stream(x):
-            for arg, value in (("y", y), ("sample_weight", sample_weight),
-                               ("batch_size", batch_size)):
-                if value is not None:
-                    raise ValueError(
-                        f"`{arg}` must be None when x is a dataset or generator (the batches "
-                        f"carry it). Received: {arg}={value!r}")
-            adapter = StreamAdapter(x, steps)
-            if require_y and adapter.y_shape is None:
-                raise ValueError("Expected dataset elements (x, y) or (x, y, sample_weight), "
-                                 "but they hold x only.")
-        else:
-            if steps is not None:
-                raise ValueError("`steps_per_epoch`/`steps` apply to datasets and generators; "
-                                 "with arrays use batch_size and epochs.")
-            batch_size = data_module.check_positive_int(
-                32 if batch_size is None else batch_size, "batch_size")
-            if arrays is None:
-                arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y)
-            else:
-                y_raw = arrays.y
-            adapter = ArrayAdapter(arrays, batch_size)
-        expected = (tuple(self.input_spec_shape[1:]) if self.built else expected_features)
-        if expected is not None:
-            self._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
-                                    (None,) + expected)
-        if not is_stream(x) and y_raw is not None and self.compiled:
-            self.loss.check_targets(
-                y_raw, self.compute_output_shape((None,) + (expected or adapter.feature_shape)))
-        return adapter
-
     def _ensure_shuffle_generator(self) -> tf.random.Generator:
         """The generator of shuffle orders, seeded from Python's random on first use."""
         if self._shuffle_generator is None:
@@ -286,46 +252,12 @@ class Trainer:
         ``on_train_end`` run, a warning is shown, and the History so far is returned.
         """
         self._require_compiled("fit")
-        epochs = data_module.check_positive_int(epochs, "epochs")
-        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or \
-                not 0 <= initial_epoch < epochs:
-            raise ValueError(
-                f"Expected `initial_epoch` to be an integer in [0, epochs={epochs}). "
-                f"Received: initial_epoch={initial_epoch!r}")
-        if steps_per_epoch is not None:
-            data_module.check_positive_int(steps_per_epoch, "steps_per_epoch")
-        validation_freq = data_module.check_positive_int(validation_freq, "validation_freq")
+        epochs, validation_freq = check_fit_args(epochs, initial_epoch, steps_per_epoch,
+                                                 validation_freq, shuffle)
         verbose = resolve_verbose(verbose)
-        if not isinstance(shuffle, bool):
-            raise TypeError(f"Expected `shuffle` to be a bool. Received: shuffle={shuffle!r}")
 
-        train_arrays = val = None
-        if class_weight is not None:
-            if sample_weight is not None or is_stream(x):
-                raise ValueError("`class_weight` works with array inputs and no `sample_weight`; "
-                                 "combine the weights into `sample_weight` instead.")
-        if not is_stream(x):
-            arrays, _ = data_module.check_arrays(x, y, sample_weight)
-            if class_weight is not None:
-                arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
-                                                                               class_weight)
-            train_arrays, val_arrays = data_module.split_validation(arrays, validation_split)
-            if val_arrays is not None:
-                val = ArrayAdapter(val_arrays, batch_size or 32)
-        elif validation_split:
-            raise ValueError("`validation_split` needs array inputs; with a dataset pass "
-                             "`validation_data`.")
-        train = self._adapter(x, y, sample_weight, batch_size, steps_per_epoch,
-                              arrays=train_arrays)
-        if validation_data is not None:
-            if val is not None:
-                raise ValueError("Pass either `validation_split` or `validation_data`, not both.")
-            if is_stream(validation_data):
-                vx, vy, vsw, vbs = validation_data, None, None, None
-            else:
-                (vx, vy, vsw), vbs = data_module.unpack_validation_data(validation_data), \
-                    (batch_size or 32)
-            val = self._adapter(vx, vy, vsw, vbs, expected_features=train.feature_shape)
+        train, val = fit_adapters(self, x, y, sample_weight, class_weight, batch_size,
+                                  steps_per_epoch, validation_split, validation_data)
         if not self.built:
             self.build((None,) + train.feature_shape)
 
@@ -429,7 +361,7 @@ class Trainer:
         """
         self._require_compiled("evaluate")
         verbose = resolve_verbose(verbose)
-        adapter = self._adapter(x, y, sample_weight, batch_size, steps)
+        adapter = make_adapter(self, x, y, sample_weight, batch_size, steps)
         if not self.built:
             self.build((None,) + adapter.feature_shape)
         cbs = self._callbacks(callbacks, 1 if verbose == 1 else 0, steps=adapter.steps_per_epoch)
@@ -451,7 +383,7 @@ class Trainer:
         about as much as calling the model.
         """
         verbose = resolve_verbose(verbose)
-        adapter = self._adapter(x, None, None, batch_size, steps, require_y=False)
+        adapter = make_adapter(self, x, None, None, batch_size, steps, require_y=False)
         if not self.built:
             self.build((None,) + adapter.feature_shape)
         if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 and not callbacks \

@@ -51,7 +51,6 @@ from minikeras.losses.functions import (
     mean_absolute_error,
     mean_squared_error,
     sparse_categorical_crossentropy,
-    squeeze_or_expand_to_same_rank,
 )
 from minikeras.losses.loss import (
     REDUCTIONS,
@@ -63,8 +62,6 @@ from minikeras.losses.loss import (
     MeanAbsoluteError,
     MeanSquaredError,
     SparseCategoricalCrossentropy,
-    check_sparse_targets,
-    to_snake_case,
 )
 
 mse = MSE = mean_squared_error

@@ -2,7 +2,6 @@
 
 With no TF_CONFIG it runs the same training on one device, for comparison.
 """
-import json
 import os
 import sys
 

@@ -1,0 +1,109 @@
+"""From what the user passes to fit, evaluate and predict to adapters, checked against the model.
+
+Everything here runs on the host before any state changes: a wrong shape, length, dtype or
+argument raises a ValueError/TypeError naming it, and the model is left as it was.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+from minikeras.engine import data as data_module
+from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+
+
+def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
+                 steps: int | None = None, require_y: bool = True,
+                 expected_features: tuple | None = None,
+                 arrays: data_module.Arrays | None = None) -> ArrayAdapter | StreamAdapter:
+    """Checks ``x, y, sample_weight`` against ``model`` and its loss; wraps them in an adapter.
+
+    ``arrays`` are rows already checked (fit's training rows after a validation split);
+    ``expected_features`` is the feature shape an unbuilt model will get (validation data).
+    """
+    if is_stream(x):
+        for arg, value in (("y", y), ("sample_weight", sample_weight),
+                           ("batch_size", batch_size)):
+            if value is not None:
+                raise ValueError(
+                    f"`{arg}` must be None when x is a dataset or generator (the batches "
+                    f"carry it). Received: {arg}={value!r}")
+        adapter = StreamAdapter(x, steps)
+        if require_y and adapter.y_shape is None:
+            raise ValueError("Expected dataset elements (x, y) or (x, y, sample_weight), "
+                             "but they hold x only.")
+        y_raw = None
+    else:
+        if steps is not None:
+            raise ValueError("`steps_per_epoch`/`steps` apply to datasets and generators; "
+                             "with arrays use batch_size and epochs.")
+        batch_size = data_module.check_positive_int(
+            32 if batch_size is None else batch_size, "batch_size")
+        if arrays is None:
+            arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y)
+        else:
+            y_raw = arrays.y
+        adapter = ArrayAdapter(arrays, batch_size)
+    expected = tuple(model.input_spec_shape[1:]) if model.built else expected_features
+    if expected is not None:
+        model._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
+                                 (None,) + expected)
+    if y_raw is not None and model.compiled:
+        model.loss.check_targets(
+            y_raw, model.compute_output_shape((None,) + (expected or adapter.feature_shape)))
+    return adapter
+
+
+def check_fit_args(epochs: Any, initial_epoch: Any, steps_per_epoch: Any, validation_freq: Any,
+                   shuffle: Any) -> tuple[int, int]:
+    """Checks fit's counting arguments; returns ``(epochs, validation_freq)`` as ints."""
+    epochs = data_module.check_positive_int(epochs, "epochs")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or \
+            not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"Expected `initial_epoch` to be an integer in [0, epochs={epochs}). "
+            f"Received: initial_epoch={initial_epoch!r}")
+    if steps_per_epoch is not None:
+        data_module.check_positive_int(steps_per_epoch, "steps_per_epoch")
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"Expected `shuffle` to be a bool. Received: shuffle={shuffle!r}")
+    return epochs, data_module.check_positive_int(validation_freq, "validation_freq")
+
+
+def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,
+                 batch_size: int | None, steps_per_epoch: int | None, validation_split: float,
+                 validation_data: Any) -> tuple[Any, Any]:
+    """fit's training and validation adapters (validation None when there is none).
+
+    ``validation_split`` holds out the last rows before any shuffling, as keras does;
+    ``class_weight`` becomes per-sample weights.
+    """
+    train_arrays = val = None
+    if class_weight is not None:
+        if sample_weight is not None or is_stream(x):
+            raise ValueError("`class_weight` works with array inputs and no `sample_weight`; "
+                             "combine the weights into `sample_weight` instead.")
+    if not is_stream(x):
+        arrays, _ = data_module.check_arrays(x, y, sample_weight)
+        if class_weight is not None:
+            arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
+                                                                           class_weight)
+        train_arrays, val_arrays = data_module.split_validation(arrays, validation_split)
+        if val_arrays is not None:
+            val = ArrayAdapter(val_arrays, batch_size or 32)
+    elif validation_split:
+        raise ValueError("`validation_split` needs array inputs; with a dataset pass "
+                         "`validation_data`.")
+    train = make_adapter(model, x, y, sample_weight, batch_size, steps_per_epoch,
+                         arrays=train_arrays)
+    if validation_data is not None:
+        if val is not None:
+            raise ValueError("Pass either `validation_split` or `validation_data`, not both.")
+        if is_stream(validation_data):
+            vx, vy, vsw, vbs = validation_data, None, None, None
+        else:
+            (vx, vy, vsw), vbs = data_module.unpack_validation_data(validation_data), \
+                (batch_size or 32)
+        val = make_adapter(model, vx, vy, vsw, vbs, expected_features=train.feature_shape)
+    return train, val
