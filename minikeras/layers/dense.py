@@ -68,6 +68,10 @@ class Dense(Layer):
         self.bias: tf.Variable | None = None
 
     def build(self, input_shape: tuple) -> None:
+        """Creates ``kernel`` ``(input_dim, units)`` and, if ``use_bias``, ``bias`` ``(units,)``.
+
+        Raises ValueError unless ``input_shape`` has rank >= 2 and a known last dimension.
+        """
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(
                 f"Layer '{self.name}' expects inputs of rank >= 2 with a known last dimension "

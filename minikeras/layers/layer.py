@@ -19,6 +19,7 @@ def unique_name(base: str) -> str:
 
 
 def snake_case(name: str) -> str:
+    """``"MyLayer"`` -> ``"my_layer"``: an underscore before every capital but the first."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
@@ -53,6 +54,7 @@ class Layer(tf.Module):
       trainable: Whether the layer's weights are updated by training. Default True.
       input_shape: Optional shape of one sample (without the batch dimension), as in
         ``Dense(4, input_shape=(2,))``; used by `Sequential` to build early.
+      dtype: Only None or float32 (layers compute in float32). Default None.
     """
 
     def __init__(self, name: str | None = None, trainable: bool = True,
@@ -73,7 +75,8 @@ class Layer(tf.Module):
 
     # ---- naming -------------------------------------------------------------------------
     @property
-    def name(self) -> str:  # keras names may hold characters tf.Module names cannot
+    def name(self) -> str:
+        """The name as given; keras names may hold characters `tf.Module` names cannot."""
         return self._layer_name
 
     # ---- building -----------------------------------------------------------------------
@@ -103,6 +106,8 @@ class Layer(tf.Module):
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, inputs: Any, training: bool = False) -> tf.Tensor:
+        """Converts ``inputs`` to float32, builds the layer on first use, checks the input shape
+        and returns ``call(inputs, training)``."""
         return self.call_with_logits(inputs, training=training)[0]
 
     def call_with_logits(self, inputs: Any, training: bool = False,
@@ -121,6 +126,7 @@ class Layer(tf.Module):
         return out, (logits if out is x else None)
 
     def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """The layer's computation on a float32 tensor; the base layer is the identity."""
         return inputs
 
     def _convert_input(self, inputs: Any) -> tf.Tensor:
@@ -142,31 +148,38 @@ class Layer(tf.Module):
                 f"{(None,) + tuple(expected[1:])}, found shape={received}")
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for inputs of ``input_shape`` (batch first); the base keeps it."""
         return tuple(input_shape)
 
     # ---- weights ------------------------------------------------------------------------
     @property
     def weights(self) -> list[tf.Variable]:
+        """All the layer's weights, in creation order."""
         return list(self._weights)
 
     @property
     def trainable_weights(self) -> list[tf.Variable]:
+        """The weights training updates (none when the layer is not trainable)."""
         return [w for w in self._weights if w.trainable] if self.trainable else []
 
     @property
     def non_trainable_weights(self) -> list[tf.Variable]:
+        """The other weights (all of them when the layer is not trainable)."""
         return [w for w in self._weights if not (w.trainable and self.trainable)]
 
     # tf.Module discovers variables by walking attributes; keras order comes from _weights.
     @property
     def variables(self) -> tuple:
+        """`weights` as a tuple."""
         return tuple(self.weights)
 
     @property
     def trainable_variables(self) -> tuple:
+        """`trainable_weights` as a tuple."""
         return tuple(self.trainable_weights)
 
     def get_weights(self) -> list[np.ndarray]:
+        """The current values of `weights`, as NumPy arrays in the same order."""
         return [w.numpy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
@@ -189,6 +202,7 @@ class Layer(tf.Module):
             var.assign(arr)
 
     def count_params(self) -> int:
+        """The number of scalars in the layer's weights; raises ValueError if it is not built."""
         if not self.built:
             raise ValueError(
                 f"Layer '{self.name}' is not built yet, so it has no weights to count. Call it "
@@ -201,6 +215,7 @@ class Layer(tf.Module):
         return [reg(var) for var, reg in self._regularizers]
 
     def get_config(self) -> dict:
+        """The constructor arguments (subclasses add theirs), for saving and cloning."""
         return {"name": self.name, "trainable": self.trainable}
 
     def __repr__(self) -> str:

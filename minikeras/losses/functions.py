@@ -6,6 +6,7 @@ The three crossentropies take an optional keyword ``logits=``: see `minikeras.lo
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import tensorflow as tf
 
@@ -15,12 +16,21 @@ EPSILON = 1e-7  # keras.backend.epsilon()
 # --------------------------------------------------------------------------- shapes
 
 
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True):
+def squeeze_or_expand_to_same_rank(x1: tf.Tensor, x2: tf.Tensor, expand_rank_1: bool = True
+                                   ) -> tuple[tf.Tensor, tf.Tensor]:
     """Makes ranks that differ by one agree, as keras does before comparing two tensors.
 
     A trailing axis of size 1 on the higher-rank tensor is matched by expanding the other
     when it has rank 1 (so ``(n,)`` vs ``(n, 1)`` becomes ``(n, 1)`` vs ``(n, 1)``), and
     squeezed otherwise. Anything else is left alone.
+
+    Args:
+      x1, x2: Tensors (of known rank).
+      expand_rank_1: Whether a rank-1 tensor is expanded rather than the other squeezed.
+        Default True.
+
+    Returns:
+      ``(x1, x2)``, possibly reshaped.
     """
     r1, r2 = x1.shape.rank, x2.shape.rank
     if r1 == r2 + 1 and x1.shape[-1] == 1:
@@ -77,8 +87,12 @@ def _logits_like(logits, y_pred, fn_name: str, from_logits: bool):
 # ------------------------------------------------------------- per-sample functions
 
 
-def mean_squared_error(y_true, y_pred):
-    """``mean((y_true - y_pred)**2, axis=-1)``."""
+def mean_squared_error(y_true: Any, y_pred: Any) -> tf.Tensor:
+    """Mean squared error per sample: ``mean((y_true - y_pred)**2, axis=-1)``.
+
+    Example:
+      >>> mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])   # [0.5, 0.5]
+    """
     y_pred = _as_float(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -86,8 +100,8 @@ def mean_squared_error(y_true, y_pred):
     return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
 
 
-def mean_absolute_error(y_true, y_pred):
-    """``mean(|y_true - y_pred|, axis=-1)``."""
+def mean_absolute_error(y_true: Any, y_pred: Any) -> tf.Tensor:
+    """Mean absolute error per sample: ``mean(|y_true - y_pred|, axis=-1)``."""
     y_pred = _as_float(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -95,8 +109,15 @@ def mean_absolute_error(y_true, y_pred):
     return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
 
 
-def huber(y_true, y_pred, delta=1.0):
-    """``mean(where(|e| <= delta, e**2 / 2, delta*|e| - delta**2 / 2), axis=-1)``, e = y_pred - y_true."""
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> tf.Tensor:
+    """Huber loss per sample: quadratic for small errors, linear beyond ``delta``.
+
+    With ``e = y_pred - y_true``:
+    ``mean(where(|e| <= delta, e**2 / 2, delta * |e| - delta**2 / 2), axis=-1)``.
+
+    Args:
+      delta: Where the loss turns linear. Default 1.0.
+    """
     y_pred = _as_float(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -111,8 +132,9 @@ def huber(y_true, y_pred, delta=1.0):
     return tf.reduce_mean(per_element, axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1,
-                        *, logits=None):
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                        label_smoothing: float = 0.0, axis: int = -1,
+                        *, logits: tf.Tensor | None = None) -> tf.Tensor:
     """Binary crossentropy, averaged over ``axis``.
 
     Probabilities: ``p = clip(y_pred, eps, 1 - eps); -(y log p + (1 - y) log(1 - p))``.
@@ -143,8 +165,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return tf.reduce_mean(per_element, axis=axis)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1,
-                             *, logits=None):
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1,
+                             *, logits: tf.Tensor | None = None) -> tf.Tensor:
     """Categorical crossentropy over ``axis`` with one-hot (or soft) targets.
 
     Probabilities: ``p = y_pred / sum(y_pred, axis); p = clip(p, eps, 1 - eps);
@@ -188,8 +211,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -tf.reduce_sum(y_true * tf.math.log(p), axis)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1, *, logits=None):
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1,
+                                    *, logits: tf.Tensor | None = None) -> tf.Tensor:
     """Categorical crossentropy with integer targets of shape ``(n,)`` or ``(n, 1)``.
 
     Probabilities: ``sparse_softmax_cross_entropy_with_logits(y, log(clip(y_pred)))``.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import tensorflow as tf
@@ -51,12 +51,12 @@ class Loss:
 
     uses_logits = False  # True when `call` accepts `logits=` (the three crossentropies).
 
-    def __init__(self, name=None, reduction="sum_over_batch_size"):
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size"):
         self.name = name or to_snake_case(type(self).__name__)
         self.reduction = _check_reduction(reduction)
 
-    def call(self, y_true, y_pred):
-        """Returns the per-sample loss."""
+    def call(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        """Returns the per-sample loss (float32 ``y_true`` and ``y_pred``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement `call(y_true, y_pred)`.")
 
     def _weighted_losses(self, y_true, y_pred, sample_weight, logits):
@@ -73,22 +73,26 @@ class Loss:
             values = values * sample_weight
         return values
 
-    def sum_and_count(self, y_true, y_pred, sample_weight=None, logits=None):
+    def sum_and_count(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                      logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
         """Returns ``(sum(loss * sample_weight), number of loss elements)``, float32 scalars.
 
         ``__call__`` with ``"sum_over_batch_size"`` is ``sum / count``; under a distribution
         strategy the engine divides the summed sums by the all-reduced count instead.
+        Arguments as for ``__call__``.
         """
         values = self._weighted_losses(y_true, y_pred, sample_weight, logits)
         return tf.reduce_sum(values), tf.cast(tf.size(values), tf.float32)
 
-    def __call__(self, y_true, y_pred, sample_weight=None, logits=None):
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                 logits: tf.Tensor | None = None) -> tf.Tensor:
         """Weighted, reduced loss (a float32 scalar unless the reduction is ``"none"``).
 
         Args:
           y_true: Targets.
           y_pred: Predictions.
           sample_weight: Optional weights of shape ``(n,)`` or ``(n, 1)`` (or broadcastable).
+            Default None (every sample weighs 1).
           logits: Optional pre-activation of ``y_pred`` when it came from a final sigmoid or
             softmax; used by the crossentropies instead of ``y_pred`` (see `minikeras.losses`).
         """
@@ -104,13 +108,15 @@ class Loss:
         """Validates targets on the host before training. The default accepts anything."""
 
     def get_config(self) -> dict:
+        """The constructor arguments, for `from_config` and saving."""
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
     def from_config(cls, config: dict) -> "Loss":
+        """Rebuilds a loss from the output of `get_config`."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
 
 
@@ -127,7 +133,8 @@ class LossFunctionWrapper(Loss):
       **kwargs: Passed on to ``fn``.
     """
 
-    def __init__(self, fn: Callable, reduction="sum_over_batch_size", name=None, **kwargs):
+    def __init__(self, fn: Callable, reduction: str | None = "sum_over_batch_size",
+                 name: str | None = None, **kwargs: Any):
         if not callable(fn):
             raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
         super().__init__(
@@ -139,9 +146,12 @@ class LossFunctionWrapper(Loss):
 
     @property
     def uses_logits(self) -> bool:
+        """Whether ``fn`` takes ``logits=`` (the three built-in crossentropies)."""
         return self.fn in F.LOGITS_FUNCTIONS
 
-    def call(self, y_true, y_pred, logits=None):
+    def call(self, y_true: tf.Tensor, y_pred: tf.Tensor,
+             logits: tf.Tensor | None = None) -> tf.Tensor:
+        """Reconciles the ranks of y_true and y_pred, then returns ``fn(y_true, y_pred)``."""
         reshaped_true, reshaped_pred = F.squeeze_or_expand_to_same_rank(y_true, y_pred)
         kwargs = dict(self._fn_kwargs)
         # keras's logits ride on the y_pred tensor, so they are lost when y_pred itself must
@@ -151,11 +161,13 @@ class LossFunctionWrapper(Loss):
             kwargs["logits"] = logits
         return self.fn(reshaped_true, reshaped_pred, **kwargs)
 
-    def check_targets(self, y_true, y_pred_shape) -> None:
+    def check_targets(self, y_true: np.ndarray, y_pred_shape: tuple) -> None:
+        """Checks sparse-crossentropy labels (see `check_sparse_targets`); accepts anything else."""
         if self.fn is F.sparse_categorical_crossentropy:
             check_sparse_targets(y_true, y_pred_shape)
 
     def get_config(self) -> dict:
+        """``fn``'s registered name and kwargs; raises ValueError for a custom ``fn``."""
         name = getattr(self.fn, "__name__", None)
         if F.FUNCTIONS.get(name) is not self.fn:
             raise ValueError(
@@ -177,13 +189,13 @@ class LossFunctionWrapper(Loss):
             )
         return cls(F.FUNCTIONS[fn_name], **config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if type(self) is not LossFunctionWrapper:
             return super().__repr__()
         return f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}, kwargs={self._fn_kwargs})>"
 
 
-def check_sparse_targets(y_true, y_pred_shape) -> None:
+def check_sparse_targets(y_true: Any, y_pred_shape: tuple) -> None:
     """Raises ValueError unless every label is an integer in ``[0, y_pred_shape[-1])``."""
     y = np.asarray(y_true)
     num_classes = y_pred_shape[-1] if len(y_pred_shape) else None
@@ -212,20 +224,22 @@ def check_sparse_targets(y_true, y_pred_shape) -> None:
 class MeanSquaredError(LossFunctionWrapper):
     """``mean((y_true - y_pred)**2)`` per sample, then reduced. See `Loss`."""
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_squared_error"):
         super().__init__(F.mean_squared_error, reduction=reduction, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return Loss.get_config(self)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
     """``mean(|y_true - y_pred|)`` per sample, then reduced. See `Loss`."""
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
+    def __init__(self, reduction: str | None = "sum_over_batch_size",
+                 name: str = "mean_absolute_error"):
         super().__init__(F.mean_absolute_error, reduction=reduction, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return Loss.get_config(self)
 
 
@@ -236,11 +250,12 @@ class Huber(LossFunctionWrapper):
       delta: Where the loss turns linear. Default 1.0.
     """
 
-    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+    def __init__(self, delta: float = 1.0, reduction: str | None = "sum_over_batch_size",
+                 name: str = "huber_loss"):
         super().__init__(F.huber, reduction=reduction, name=name, delta=delta)
         self.delta = delta
 
-    def get_config(self):
+    def get_config(self) -> dict:
         # keras 3.15 drops `delta` here (losses.py, Huber.get_config); minikeras keeps it.
         return {**Loss.get_config(self), "delta": self.delta}
 
@@ -254,13 +269,14 @@ class BinaryCrossentropy(LossFunctionWrapper):
       axis: Axis averaged over. Default -1.
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy"):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "binary_crossentropy"):
         super().__init__(F.binary_crossentropy, reduction=reduction, name=name,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {**Loss.get_config(self), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
@@ -274,13 +290,14 @@ class CategoricalCrossentropy(LossFunctionWrapper):
       axis: The class axis. Default -1.
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy"):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str = "categorical_crossentropy"):
         super().__init__(F.categorical_crossentropy, reduction=reduction, name=name,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {**Loss.get_config(self), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
@@ -296,8 +313,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
       axis: Must be -1 (the last axis), as keras on TensorFlow.
     """
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 axis=-1, name="sparse_categorical_crossentropy"):
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
+                 reduction: str | None = "sum_over_batch_size", axis: int = -1,
+                 name: str = "sparse_categorical_crossentropy"):
         if ignore_class is not None:
             raise NotImplementedError(
                 f"minikeras does not support `ignore_class`. Received: ignore_class={ignore_class}"
@@ -306,5 +324,5 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                          from_logits=from_logits, axis=axis)
         self.from_logits = from_logits
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {**Loss.get_config(self), "from_logits": self.from_logits}

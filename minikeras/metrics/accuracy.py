@@ -1,6 +1,8 @@
 """Accuracy functions (per-sample 0/1 as float32) and their running-mean metrics."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import tensorflow as tf
 
@@ -18,7 +20,7 @@ def _argmax(x, axis=-1):
     return tf.argmax(x, axis=axis, output_type=tf.int32)
 
 
-def accuracy(y_true, y_pred):
+def accuracy(y_true: Any, y_pred: Any) -> tf.Tensor:
     """1.0 where ``y_true == y_pred`` exactly, else 0.0 (y_true cast to y_pred's dtype)."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
@@ -26,8 +28,15 @@ def accuracy(y_true, y_pred):
     return tf.cast(tf.equal(y_true, y_pred), tf.float32)
 
 
-def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """1.0 where ``y_true == (y_pred > threshold)`` (strict), else 0.0."""
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tf.Tensor:
+    """1.0 where ``y_true == (y_pred > threshold)`` (strict), else 0.0.
+
+    Args:
+      threshold: Predictions strictly above it count as 1. Default 0.5.
+
+    Example:
+      >>> binary_accuracy([[1], [0], [1]], [[0.6], [0.5], [0.5]])   # [[1.], [1.], [0.]]
+    """
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -38,7 +47,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     return tf.cast(tf.equal(y_true, y_pred), tf.float32)
 
 
-def categorical_accuracy(y_true, y_pred):
+def categorical_accuracy(y_true: Any, y_pred: Any) -> tf.Tensor:
     """1.0 where ``argmax(y_true) == argmax(y_pred)`` over the last axis (one-hot targets)."""
     y_true = _argmax(y_true, -1)
     y_pred = tf.convert_to_tensor(y_pred)
@@ -52,7 +61,7 @@ def categorical_accuracy(y_true, y_pred):
     return tf.reshape(matches, true_shape) if reshape else matches
 
 
-def sparse_categorical_accuracy(y_true, y_pred):
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> tf.Tensor:
     """1.0 where ``y_true == argmax(y_pred)`` (integer targets ``(n,)`` or ``(n, 1)``)."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
@@ -72,10 +81,10 @@ def sparse_categorical_accuracy(y_true, y_pred):
 class Accuracy(MeanMetricWrapper):
     """How often predictions equal labels exactly (a running weighted mean)."""
 
-    def __init__(self, name="accuracy"):
+    def __init__(self, name: str = "accuracy"):
         super().__init__(accuracy, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name}
 
 
@@ -86,29 +95,29 @@ class BinaryAccuracy(MeanMetricWrapper):
       threshold: Strict threshold. Default 0.5 (so 0.5 itself counts as class 0).
     """
 
-    def __init__(self, name="binary_accuracy", threshold=0.5):
+    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5):
         super().__init__(binary_accuracy, name=name, threshold=threshold)
         self.threshold = threshold
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "threshold": self.threshold}
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches one-hot labels."""
 
-    def __init__(self, name="categorical_accuracy"):
+    def __init__(self, name: str = "categorical_accuracy"):
         super().__init__(categorical_accuracy, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name}
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches integer labels."""
 
-    def __init__(self, name="sparse_categorical_accuracy"):
+    def __init__(self, name: str = "sparse_categorical_accuracy"):
         super().__init__(sparse_categorical_accuracy, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name}

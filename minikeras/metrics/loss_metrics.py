@@ -12,46 +12,59 @@ from minikeras.metrics.metric import MeanMetricWrapper
 class MeanSquaredError(MeanMetricWrapper):
     """Running mean of ``mean((y_true - y_pred)**2, axis=-1)``."""
 
-    def __init__(self, name="mean_squared_error"):
+    def __init__(self, name: str = "mean_squared_error"):
         super().__init__(F.mean_squared_error, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name}
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """Running mean of ``mean(|y_true - y_pred|, axis=-1)``."""
 
-    def __init__(self, name="mean_absolute_error"):
+    def __init__(self, name: str = "mean_absolute_error"):
         super().__init__(F.mean_absolute_error, name=name)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name}
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
-    """Running mean of `minikeras.losses.binary_crossentropy`; takes ``logits=`` too."""
+    """Running mean of `minikeras.losses.binary_crossentropy`; takes ``logits=`` too.
 
-    def __init__(self, name="binary_crossentropy", from_logits=False, label_smoothing=0):
+    Args:
+      from_logits: Whether y_pred holds logits. Default False.
+      label_smoothing: Float in [0, 1]; targets become ``y * (1 - s) + s / 2``. Default 0.
+    """
+
+    def __init__(self, name: str = "binary_crossentropy", from_logits: bool = False,
+                 label_smoothing: float = 0):
         super().__init__(F.binary_crossentropy, name=name, from_logits=from_logits,
                          label_smoothing=label_smoothing)
         self.from_logits, self.label_smoothing = from_logits, label_smoothing
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing}
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
-    """Running mean of `minikeras.losses.categorical_crossentropy`; takes ``logits=`` too."""
+    """Running mean of `minikeras.losses.categorical_crossentropy`; takes ``logits=`` too.
 
-    def __init__(self, name="categorical_crossentropy", from_logits=False, label_smoothing=0,
-                 axis=-1):
+    Args:
+      from_logits: Whether y_pred holds logits. Default False.
+      label_smoothing: Float in [0, 1]; targets become ``y * (1 - s) + s / num_classes``.
+        Default 0.
+      axis: The class axis. Default -1.
+    """
+
+    def __init__(self, name: str = "categorical_crossentropy", from_logits: bool = False,
+                 label_smoothing: float = 0, axis: int = -1):
         super().__init__(F.categorical_crossentropy, name=name, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
@@ -59,11 +72,14 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of `minikeras.losses.sparse_categorical_crossentropy`; takes ``logits=``.
 
-    ``ignore_class`` is not supported (must be None).
+    Args:
+      from_logits: Whether y_pred holds logits. Default False.
+      ignore_class: Not supported; must be None.
+      axis: Must be -1 (the last axis), as keras on TensorFlow.
     """
 
-    def __init__(self, name="sparse_categorical_crossentropy", from_logits=False,
-                 ignore_class=None, axis=-1):
+    def __init__(self, name: str = "sparse_categorical_crossentropy", from_logits: bool = False,
+                 ignore_class: int | None = None, axis: int = -1):
         if ignore_class is not None:
             raise NotImplementedError(
                 f"minikeras does not support `ignore_class`. Received: ignore_class={ignore_class}"
@@ -72,5 +88,5 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                          axis=axis)
         self.from_logits, self.axis = from_logits, axis
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "from_logits": self.from_logits, "axis": self.axis}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 import tensorflow as tf
 
@@ -36,7 +36,7 @@ class Metric(tf.Module):
 
     accepts_logits = False
 
-    def __init__(self, name=None):
+    def __init__(self, name: str | None = None):
         name = name or to_snake_case(type(self).__name__)
         super().__init__(name=_module_name(name))
         self._display_name = str(name)
@@ -44,10 +44,11 @@ class Metric(tf.Module):
 
     @property
     def name(self) -> str:
+        """The display name (the `tf.Module` name is a sanitized copy)."""
         return self._display_name
 
     @name.setter
-    def name(self, value) -> None:
+    def name(self, value: str) -> None:
         self._display_name = str(value)
 
     def add_state(self, name: str) -> tf.Variable:
@@ -64,10 +65,12 @@ class Metric(tf.Module):
         self._state_variables.append(variable)
         return variable
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Accumulates the statistics of one batch into the state variables."""
         raise NotImplementedError(f"{type(self).__name__} must implement `update_state`.")
 
     def result(self) -> tf.Tensor:
+        """The metric's current value, computed from the state variables."""
         raise NotImplementedError(f"{type(self).__name__} must implement `result`.")
 
     def reset_state(self) -> None:
@@ -81,17 +84,20 @@ class Metric(tf.Module):
         return self.result()
 
     def get_config(self) -> dict:
+        """The constructor arguments, for `from_config` and saving."""
         return {"name": self.name}
 
     @classmethod
     def from_config(cls, config: dict) -> "Metric":
+        """Rebuilds a metric from the output of `get_config`."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def reduce_to_samplewise_values(values, sample_weight):
+def reduce_to_samplewise_values(values: Any, sample_weight: Any
+                                ) -> tuple[tf.Tensor, tf.Tensor | None]:
     """Weights ``values`` and averages every axis but the first, as keras's `Mean`.
 
     Ranks are reconciled first (`squeeze_or_expand_to_same_rank`); axes of ``values``
@@ -131,12 +137,13 @@ class Mean(Metric):
       >>> m.result()   # 2.0
     """
 
-    def __init__(self, name="mean"):
+    def __init__(self, name: str = "mean"):
         super().__init__(name=name)
         self.total = self.add_state("total")
         self.count = self.add_state("count")
 
-    def update_state(self, values, sample_weight=None):
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        """Adds a batch of values to ``total`` and their weights (or sample count) to ``count``."""
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight)
         self.total.assign_add(tf.reduce_sum(values))
         if sample_weight is not None:
@@ -148,6 +155,7 @@ class Mean(Metric):
         self.count.assign_add(tf.cast(num_samples, tf.float32))
 
     def result(self) -> tf.Tensor:
+        """``total / count``, or 0 while ``count`` is 0."""
         return tf.math.divide_no_nan(self.total, self.count)
 
 
@@ -160,7 +168,7 @@ class MeanMetricWrapper(Mean):
       **kwargs: Passed on to ``fn``.
     """
 
-    def __init__(self, fn: Callable, name=None, **kwargs):
+    def __init__(self, fn: Callable, name: str | None = None, **kwargs: Any):
         if not callable(fn):
             raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
         super().__init__(
@@ -172,12 +180,16 @@ class MeanMetricWrapper(Mean):
 
     @property
     def accepts_logits(self) -> bool:
+        """Whether ``fn`` takes ``logits=`` (the three built-in crossentropies)."""
         return self._fn in loss_functions.LOGITS_FUNCTIONS
 
-    def update_state(self, y_true, y_pred, sample_weight=None, logits=None):
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                     logits: tf.Tensor | None = None) -> None:
         """Adds ``fn(y_true, y_pred)`` for this batch, weighted by ``sample_weight``.
 
         Args:
+          sample_weight: Optional per-sample weights (see `reduce_to_samplewise_values`).
+            Default None.
           logits: Optional pre-activation of ``y_pred`` (final sigmoid/softmax). Used by the
             crossentropies as keras does (see `minikeras.losses`); ignored otherwise.
         """
@@ -187,6 +199,7 @@ class MeanMetricWrapper(Mean):
         super().update_state(self._fn(y_true, y_pred, **kwargs), sample_weight=sample_weight)
 
     def get_config(self) -> dict:
+        """``fn``'s registered name and kwargs; raises ValueError for a custom ``fn``."""
         from minikeras.metrics import FUNCTIONS  # the registry lives in the package
 
         name = getattr(self._fn, "__name__", None)

@@ -71,10 +71,18 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def slot_groups(self) -> Sequence[Sequence[str]]:
+        """One ``"momentum"`` (velocity) slot per variable when ``momentum > 0``, else none."""
         return (("momentum",),) if self.momentum != 0 else ()
 
     def update_step(self, gradient: tf.Tensor, variable: tf.Variable,
                     learning_rate: tf.Tensor) -> None:
+        """Updates ``variable`` (and its velocity slot) in place by `sgd_step`.
+
+        Args:
+          gradient: The (clipped) gradient, in the variable's dtype.
+          variable: The variable to update; weight decay, if any, is already applied.
+          learning_rate: The current learning rate, in the variable's dtype.
+        """
         if self.momentum == 0:
             variable.assign_sub(gradient * learning_rate)
             return
