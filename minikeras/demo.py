@@ -49,10 +49,11 @@ def train(title: str, model: keras.Sequential, x, y, epochs: int, lr: float):
     print(f"\n== {title}")
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.5),
                   loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0)
-    for epoch in sorted({0, epochs // 2, epochs - 1}):
-        print(f"   epoch {epoch + 1:3d}/{epochs}: loss {history.history['loss'][epoch]:.4f}, "
-              f"accuracy {history.history['accuracy'][epoch]:.3f}")
+    shown = {0, epochs // 4, epochs // 2, 3 * epochs // 4, epochs - 1}
+    progress = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
+        f"   epoch {epoch + 1:3d}/{epochs}: loss {logs['loss']:.4f}, "
+        f"accuracy {logs['accuracy']:.3f}") if epoch in shown else None)
+    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, callbacks=[progress])
     loss, acc = model.evaluate(x, y, verbose=0)
     print(f"   final loss {loss:.4f}, accuracy {acc:.3f}")
     return history, acc

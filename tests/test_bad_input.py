@@ -151,8 +151,13 @@ def test_nan_in_validation_data(model):
 
 def test_set_weights_wrong_count_or_shape(model):
     m, before = model
-    with pytest.raises(ValueError, match="expects 2 weight arrays"):
+    with pytest.raises(ValueError, match=r"weight 'bias' of shape \(1,\) has no array: "
+                                         "set_weights received 1 arrays, the model has 2"):
         m.set_weights(before[:1])
+    with pytest.raises(ValueError, match="has 2 weight arrays, but set_weights received 3"):
+        m.set_weights(before + [before[1]])
+    with pytest.raises(TypeError, match="list of arrays"):
+        m.set_weights(5)
     with pytest.raises(ValueError, match=r"shape \(3, 1\), received an array of shape \(1, 3\)"):
         m.set_weights([before[0].T, before[1]])
     assert_untouched(m, before)

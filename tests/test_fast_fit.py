@@ -202,3 +202,62 @@ def test_epoch_groups_without_callbacks_match_epoch_by_epoch():
     assert h1 == h2 and len(h1["loss"]) == 30
     for a, b in zip(w1, w2):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- "auto" sizing --------------------------------------------------------------------------
+def test_auto_sizes_calls_from_the_last_untraced_call(monkeypatch):
+    from minikeras.engine import trainer
+    model = make()
+    fit(model, X, Y, epochs=1)  # traces the chunk
+    steps = model._steps
+    clock = iter([10.0, 10.5])  # a call of 100 steps that took 0.5 s: 5 ms a step
+    monkeypatch.setattr(trainer.time, "perf_counter", lambda: next(clock))
+    test_before = model._auto_steps["test"]
+    done, _ = model._timed(steps, "train", lambda: (100, tf.zeros(2)))
+    assert done == 100
+    assert model._auto_steps["train"] == round(trainer.AUTO_CALL_SECONDS / 0.005)  # 40
+    assert model._auto_steps["test"] == test_before  # a training step says nothing of a test step
+
+    def tracing_call():  # a call that traced tells nothing about the step's speed
+        steps.trace_counts["train"] += 1
+        return 100, tf.zeros(2)
+    clock = iter([0.0, 50.0])
+    model._timed(steps, "train", tracing_call)
+    assert model._auto_steps["train"] == 40
+
+
+def test_auto_runs_many_steps_per_call_and_per_batch_hooks_force_one(monkeypatch):
+    from minikeras.engine.adapters import ArrayAdapter
+    calls = []
+    real_run = ArrayAdapter.run
+
+    def counting_run(self, steps, kind, first_step, count, reset):
+        calls.append((kind, count))
+        return real_run(self, steps, kind, first_step, count, reset)
+    monkeypatch.setattr(ArrayAdapter, "run", counting_run)
+    x = np.tile(X, (30, 1))  # 2010 rows: 126 batches of 16
+    y = np.tile(Y, 30)
+    model = make()
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_data=(X, Y))
+    train_calls = [c for k, c in calls if k == "train"]
+    assert sum(train_calls) == 2 * 126
+    assert len(train_calls) < 30  # tiny steps: "auto" packs many into each call
+    calls.clear()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0,
+              callbacks=[mk.callbacks.LambdaCallback(on_train_batch_end=lambda b, l: None)])
+    assert [c for k, c in calls if k == "train"] == [1] * 126
+
+
+# ---- structure changes --------------------------------------------------------------------------
+def test_add_or_pop_after_fit_forgets_the_compiled_functions():
+    model = make()
+    fit(model, X, Y, epochs=1)
+    assert model.predict(X, batch_size=16).shape == (67, 3)
+    model.pop()
+    model.add(layers.Dense(2, activation="softmax"))
+    assert model.predict(X, batch_size=16).shape == (67, 2)  # not the old function's output
+    np.testing.assert_allclose(model.predict(X, batch_size=16), model(X).numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="layers changed.*compile"):
+        fit(model, X, np.minimum(Y, 1), epochs=1)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    fit(model, X, np.minimum(Y, 1), epochs=1)

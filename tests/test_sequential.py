@@ -67,7 +67,8 @@ def test_nested_sequential_is_a_layer():
 def test_set_weights_checks_count_and_shapes_before_assigning():
     _, ours = _pair()
     before = ours.get_weights()
-    with pytest.raises(ValueError, match="expects 4 weight arrays.*received 3"):
+    with pytest.raises(ValueError, match="weight 'bias' of shape .* has no array: "
+                                         "set_weights received 3 arrays, the model has 4"):
         ours.set_weights(before[:3])
     bad = [w.copy() for w in before]
     bad[2] = np.zeros((2, 5), np.float32)

@@ -50,7 +50,8 @@ class Trainer:
         self._predict_steps: PredictSteps | None = None
         self._shuffle_generator: tf.random.Generator | None = None
         self._order_fn = None
-        self._auto_steps = 1
+        # steps per call for "auto", by kind; a forward-only step is faster than a training one
+        self._auto_steps = {"train": 1, "test": 1}
         self._strategy = None
         self._interrupt = None
         self._resume: FitState | None = None
@@ -114,9 +115,17 @@ class Trainer:
                 f"You must call compile() before {what}(). Example: "
                 "model.compile(optimizer='sgd', loss='mse')")
 
+    def _forget_compiled_functions(self) -> None:
+        """Called when the layers change: the traced steps belong to the old structure."""
+        self._steps = self._predict_steps = None
+
     def _compiled_steps(self, y_shape: tuple) -> CompiledSteps:
         """Builds the step functions on first use, resolving metrics from the data's shapes."""
         if self._steps is None:
+            if self.optimizer.built and not self.optimizer.knows(self.trainable_variables):
+                raise ValueError(
+                    "The model's layers changed after its optimizer was built (by fit); its "
+                    "state belongs to the old weights. Call compile() again before fit().")
             out_shape = self.compute_output_shape(self.input_spec_shape)
             entries = resolve_metrics(self._metric_ids, y_shape, out_shape)
             # Slots are made eagerly: variables created while tracing would force a retrace.
@@ -173,20 +182,22 @@ class Trainer:
             return 1
         if self.steps_per_execution != "auto":
             return int(self.steps_per_execution)
-        return 1 if cbs.needs_batch_hooks else self._auto_steps
+        if cbs.needs_batch_hooks:
+            return 1
+        return self._auto_steps["train" if kind == "train" else "test"]  # predict sizes as test
 
-    def _timed(self, steps: CompiledSteps, call) -> tuple[int, np.ndarray]:
+    def _timed(self, steps: CompiledSteps, kind: str, call) -> tuple[int, np.ndarray]:
         """Runs ``call() -> (steps run, logs tensor)``; returns them with the logs on the host.
 
         A call that did not trace tells how long a step takes; "auto" then sizes the next
-        calls to about `AUTO_CALL_SECONDS`.
+        calls of this ``kind`` to about `AUTO_CALL_SECONDS`.
         """
         traces, start = sum(steps.trace_counts.values()), time.perf_counter()
         done, values = call()
         values = values.numpy()
         if done and sum(steps.trace_counts.values()) == traces:
             per_step = (time.perf_counter() - start) / done
-            self._auto_steps = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
+            self._auto_steps[kind] = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
         return done, values
 
     def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str, cbs: CallbackList,
@@ -202,7 +213,8 @@ class Trainer:
             if total is not None:
                 count = min(count, total - step)
             cbs.call(f"on_{kind}_batch_begin", step, None)
-            done, values = self._timed(steps, lambda: adapter.run(steps, kind, step, count, reset))
+            done, values = self._timed(steps, kind,
+                                       lambda: adapter.run(steps, kind, step, count, reset))
             if done == 0:
                 break
             reset = False
@@ -319,10 +331,10 @@ class Trainer:
         generator = self._ensure_shuffle_generator() if shuffle else None
         epoch, logs = first_epoch, {}
         while epoch < epochs and not self.stop_training and not self._interrupt.requested:
-            group = max(1, min(epochs - epoch, self._auto_steps // train.steps_per_epoch))
+            group = max(1, min(epochs - epoch, self._auto_steps["train"] // train.steps_per_epoch))
             run = functools.partial(steps.run_array_epochs, train.x, train.y, train.sw,
                                     generator, group, train.batch_size)
-            _, values = self._timed(steps, lambda: (group * train.steps_per_epoch, run()))
+            _, values = self._timed(steps, "train", lambda: (group * train.steps_per_epoch, run()))
             for e in range(group):
                 self.fit_state.epoch, self.fit_state.step = epoch + e, train.steps_per_epoch
                 cbs.call("on_epoch_begin", epoch + e, None)

@@ -65,6 +65,7 @@ class Sequential(Trainer, Layer):
         if any(layer is existing for existing in self._layers):
             raise ValueError(f"Layer '{layer.name}' is already in this Sequential.")
         self._layers.append(layer)
+        self._forget_compiled_functions()
         if self.built:
             shape = self.compute_output_shape(self.input_spec_shape, self._layers[:-1])
             layer._maybe_build(shape)
@@ -75,6 +76,7 @@ class Sequential(Trainer, Layer):
         """Removes and returns the last layer."""
         if not self._layers:
             raise ValueError("There are no layers in this Sequential to pop.")
+        self._forget_compiled_functions()
         return self._layers.pop()
 
     def build(self, input_shape: Sequence[int | None]) -> None:
@@ -141,28 +143,42 @@ class Sequential(Trainer, Layer):
         return [w for w in self.weights if w.ref() not in trainable]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Sets all weights from `get_weights`-ordered arrays; checks every shape first."""
-        own = self.weights
+        """Sets all weights from `get_weights`-ordered arrays; checks every shape first.
+
+        Raises ValueError naming the first layer whose arrays do not fit (count or shape);
+        nothing is assigned then.
+        """
+        if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
+            raise TypeError("Expected `weights` to be a list of arrays (as get_weights() "
+                            f"returns). Received: {type(weights).__name__}")
         weights = list(weights)
-        if len(weights) != len(own):
-            raise ValueError(
-                f"Model '{self.name}' expects {len(own)} weight arrays "
-                f"({', '.join(w.name for w in own) or 'none; is the model built?'}), but "
-                f"set_weights received {len(weights)}.")
-        start = 0
-        checked = []
-        for layer in self._layers:
-            count = len(layer.weights)
-            for var, value in zip(layer.weights, weights[start:start + count]):
-                arr = np.asarray(value, dtype=np.float32)
-                if arr.shape != tuple(var.shape):
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' is not built, so it has no weights to set.")
+        start, checked = 0, []
+        for layer in self._flat_layers():
+            for var in layer.weights:
+                label = f"Layer '{layer.name}' weight '{var.name.split(':')[0]}'"
+                if start >= len(weights):
                     raise ValueError(
-                        f"Layer '{layer.name}' weight '{var.name.split(':')[0]}' has shape "
-                        f"{tuple(var.shape)}, received an array of shape {arr.shape}.")
+                        f"{label} of shape {tuple(var.shape)} has no array: set_weights "
+                        f"received {len(weights)} arrays, the model has {len(self.weights)}.")
+                arr = np.asarray(weights[start], dtype=np.float32)
+                if arr.shape != tuple(var.shape):
+                    raise ValueError(f"{label} has shape {tuple(var.shape)}, received an array "
+                                     f"of shape {arr.shape} (array {start}).")
                 checked.append((var, arr))
-            start += count
+                start += 1
+        if start != len(weights):
+            raise ValueError(
+                f"Model '{self.name}' has {start} weight arrays, but set_weights received "
+                f"{len(weights)}; the extra ones start with shape {np.shape(weights[start])}.")
         for var, arr in checked:
             var.assign(arr)
+
+    def _flat_layers(self) -> list[Layer]:
+        """Layers in weight order, nested Sequentials expanded."""
+        return [inner for layer in self._layers
+                for inner in (layer._flat_layers() if isinstance(layer, Sequential) else [layer])]
 
     @property
     def losses(self) -> list[tf.Tensor]:

@@ -222,6 +222,11 @@ class Optimizer(tf.Module):
         self._index = {v.ref(): i for i, v in enumerate(var_list)}
         self.built = True
 
+    def knows(self, var_list: Sequence[tf.Variable]) -> bool:
+        """Whether the slots were built for exactly these variables."""
+        return self.built and len(var_list) == len(self._index) and all(
+            v.ref() in self._index for v in var_list)
+
     def slot(self, variable: tf.Variable, name: str) -> tf.Variable:
         # Under tf.distribute, update functions receive one device's copy of a variable; its
         # container is the variable the slots were built for.
