@@ -178,3 +178,17 @@ def test_errors(tmp_path):
     checkpoint.set_model(object())
     with pytest.raises(TypeError, match="model.save"):
         checkpoint.on_train_begin()
+
+
+def test_an_unsaveable_model_fails_before_training(tmp_path):
+    model = mk_model()
+    model.compile(optimizer=mk.optimizers.SGD(learning_rate=lambda step: 0.1), loss="mse")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="cannot be saved whole.*plain callable"):
+        model.fit(X, Y, epochs=2, verbose=0,
+                  callbacks=[mk.callbacks.ModelCheckpoint(str(tmp_path / "m.minikeras"))])
+    assert model.optimizer.iterations.numpy() == 0  # nothing trained
+    assert_weights_equal(model.get_weights(), before)
+    model.fit(X, Y, epochs=1, verbose=0, callbacks=[mk.callbacks.ModelCheckpoint(
+        str(tmp_path / "w.minikeras"), save_weights_only=True)])  # weights alone are fine
+    assert (tmp_path / "w.minikeras").exists()

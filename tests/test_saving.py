@@ -101,9 +101,9 @@ def good_file(tmp_path):
     return path
 
 
-def rewrite(src, dst, edit_document=None, replace=None, add=None):
+def rewrite(src, dst, edit_document=None, replace=None, add=None, compression=zipfile.ZIP_STORED):
     """Copies an archive, editing its JSON or replacing/adding members."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression=compression) as zout:
         for name in zin.namelist():
             data = zin.read(name)
             if name == archive.CONFIG_MEMBER and edit_document:
@@ -167,6 +167,19 @@ def hostile_cases(good, tmp):
     yield "bad keyword", rewrite(
         good, tmp / "k",
         lambda d: d["model"]["config"]["layers"][0]["config"].update(evil=1)), "evil"
+    deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    yield "deeply nested json", rewrite(good, tmp / "d", replace={archive.CONFIG_MEMBER: deep}), \
+        "not valid JSON"
+    yield "compressed arrays", rewrite(good, tmp / "z", compression=zipfile.ZIP_DEFLATED), \
+        "weights/0000.npy is compressed"
+    # an architecture far larger than the file's arrays is refused before anything is allocated
+    yield "huge units", rewrite(
+        good, tmp / "u", lambda d: d["model"]["config"]["layers"][0]["config"].update(
+            units=2**40)), r"kernel has shape \(3, 1099511627776\), the file's array 0 has " \
+                           r"shape \(3, 6\)"
+    yield "huge input", rewrite(
+        good, tmp / "i", lambda d: d["model"]["config"].update(
+            build_input_shape=[None, 10**12])), r"kernel has shape \(1000000000000, 6\)"
     yield "missing array", rewrite(
         good, tmp / "m", lambda d: d["arrays"].update(weights=d["arrays"]["weights"] + 1)), \
         "do not match"
@@ -177,7 +190,8 @@ def test_every_broken_or_hostile_file_is_a_value_error_naming_the_file(good_file
         for load in (mk.models.load_model, trained_model(fit=False).load_weights):
             if load is not mk.models.load_model and name in ("unknown layer class",
                                                              "unknown activation", "unknown loss",
-                                                             "bad keyword"):
+                                                             "bad keyword", "huge units",
+                                                             "huge input"):
                 continue  # load_weights does not read the architecture
             with pytest.raises(ValueError, match=match) as info:
                 load(path)
@@ -257,6 +271,20 @@ def test_fuzz_valid_json_edits(good_file, tmp_path):
 
 
 # ---- atomic writes ------------------------------------------------------------------------------
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    model = trained_model(fit=False)
+    old_umask = os.umask(0o022)
+    try:
+        model.save(tmp_path / "new.minikeras")
+        assert (tmp_path / "new.minikeras").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+        (tmp_path / "shared.minikeras").write_bytes(b"")
+        os.chmod(tmp_path / "shared.minikeras", 0o664)
+        model.save(tmp_path / "shared.minikeras")  # overwriting keeps the file's own mode
+        assert (tmp_path / "shared.minikeras").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old_umask)
+
+
 def test_a_failure_mid_write_leaves_the_previous_file_intact(good_file, monkeypatch):
     before = good_file.read_bytes()
     calls = {"n": 0}

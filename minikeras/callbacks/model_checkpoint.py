@@ -5,6 +5,7 @@ import os
 import warnings
 
 from minikeras.callbacks.monitor import MonitorCallback
+from minikeras.saving import check_saveable
 from minikeras.utils.distribution import is_chief
 
 
@@ -64,6 +65,8 @@ class ModelCheckpoint(MonitorCallback):
         if not callable(getattr(self.model, saver, None)):
             raise TypeError(f"ModelCheckpoint needs `model.{saver}(filepath)`; "
                             f"{type(self.model).__name__} has none.")
+        if not self.save_weights_only:
+            check_saveable(self.model)  # fail before training, not after the first epoch
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch

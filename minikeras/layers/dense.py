@@ -72,17 +72,25 @@ class Dense(Layer):
 
         Raises ValueError unless ``input_shape`` has rank >= 2 and a known last dimension.
         """
-        if len(input_shape) < 2 or input_shape[-1] is None:
-            raise ValueError(
-                f"Layer '{self.name}' expects inputs of rank >= 2 with a known last dimension "
-                f"(batch, ..., features). Received input_shape={tuple(input_shape)}")
-        input_dim = int(input_shape[-1])
+        input_dim = self._input_dim(input_shape)
         self.kernel = self.add_weight("kernel", (input_dim, self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
                                         self.bias_regularizer)
         super().build(input_shape)
+
+    def _input_dim(self, input_shape: tuple) -> int:
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(
+                f"Layer '{self.name}' expects inputs of rank >= 2 with a known last dimension "
+                f"(batch, ..., features). Received input_shape={tuple(input_shape)}")
+        return int(input_shape[-1])
+
+    def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]]:
+        """``kernel`` of shape ``(input_shape[-1], units)``, then ``bias`` of ``(units,)``."""
+        shapes = [("kernel", (self._input_dim(input_shape), self.units))]
+        return shapes + [("bias", (self.units,))] if self.use_bias else shapes
 
     def call_with_logits(self, inputs: Any, training: bool = False,
                          logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:

@@ -85,6 +85,12 @@ class Layer(tf.Module):
         self.input_spec_shape = tuple(input_shape)
         self.built = True
 
+    def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]] | None:
+        """``(name, shape)`` of each weight `build(input_shape)` would create, without creating
+        any; None when the layer cannot tell (a subclass with its own `build` that does not
+        override this). Loading checks a file against these before allocating anything."""
+        return [] if type(self).build is Layer.build else None
+
     def _maybe_build(self, input_shape: tuple) -> None:
         if not self.built:
             # Variables are made eagerly even when the first call is traced by tf.function.

@@ -175,6 +175,18 @@ class Sequential(Trainer, Layer):
         for var, arr in checked:
             var.assign(arr)
 
+    def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]] | None:
+        """``(layer/weight name, shape)`` of every weight, in `get_weights` order, that building
+        for ``input_shape`` would create; None if a layer cannot tell."""
+        shapes, shape = [], tuple(input_shape)
+        for layer in self._layers:
+            own = layer.weight_shapes(shape)
+            if own is None:
+                return None
+            shapes += [(name if "/" in name else f"{layer.name}/{name}", s) for name, s in own]
+            shape = layer.compute_output_shape(shape)
+        return shapes
+
     def _flat_layers(self) -> list[Layer]:
         """Layers in weight order, nested Sequentials expanded."""
         return [inner for layer in self._layers

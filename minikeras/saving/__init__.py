@@ -9,6 +9,7 @@ slots and step count, and the random generators of shuffling and Dropout are all
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -58,6 +59,17 @@ def save_model(model: Any, filepath: str) -> None:
     archive.write_archive(filepath, document, arrays)
 
 
+def check_saveable(model: Any) -> None:
+    """Raises ValueError now if `save_model` would fail later, e.g. for an optimizer whose
+    learning rate is a plain callable (only schedules have a config)."""
+    try:
+        json.dumps({"model": config_module.model_config(model),
+                    "compile": config_module.compile_config(model)}, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"Model '{model.name}' cannot be saved whole: {err} Save weights only, "
+                         "or use a schedule from minikeras.optimizers.schedules.") from None
+
+
 def save_weights(model: Any, filepath: str) -> None:
     """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``."""
     if not model.built:
@@ -75,8 +87,9 @@ def load_weights(model: Any, filepath: str) -> None:
     """
     document, arrays = archive.read_archive(filepath)
     if not model.built:
-        raise ValueError(f"Cannot load weights into model '{model.name}' before it is built: "
-                         "build it (or call it on data) first.")
+        raise ValueError(f"Cannot load weights from '{os.fspath(filepath)}' into model "
+                         f"'{model.name}' before it is built: build it (or call it on data) "
+                         "first.")
     try:
         model.set_weights(arrays["weights"])
     except ValueError as err:
@@ -101,7 +114,8 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
         raise FileFormatError(path, "it holds weights only; use model.load_weights() on a model "
                                     "of the same architecture")
     try:
-        model = config_module.build_model(document.get("model"), custom_objects)
+        model = config_module.build_model(document.get("model"), custom_objects,
+                                          [a.shape for a in arrays["weights"]])
         if not model.built:
             raise ValueError("the saved model was not built")
         model.set_weights(arrays["weights"])
@@ -111,8 +125,10 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
         _restore_rng(model, document.get("rng"), arrays["rng"])
     except FileFormatError:
         raise
-    except ValueError as err:
-        raise FileFormatError(path, str(err)) from None
+    except (ValueError, RecursionError, OverflowError, MemoryError, tf.errors.OpError) as err:
+        # ValueError from the checks; the rest from absurd sizes or nesting in a hostile file
+        detail = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
+        raise FileFormatError(path, detail.splitlines()[0] if detail else detail) from None
     return model
 
 

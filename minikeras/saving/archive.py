@@ -1,12 +1,13 @@
 """The minikeras file: a zip of one JSON document and `.npy` arrays, written atomically.
 
     minikeras.json        format name and version, the architecture, the compile configuration
-    weights/0000.npy ...  model weights in `get_weights` order
+    weights/0000.npy ...  model weights in `get_weights` order (arrays are stored uncompressed)
     optimizer/0000.npy    optimizer state (iterations, learning rate, slots) in its fixed order
     rng/0000.npy          random-generator states (shuffling, Dropout), for exact continuation
 
 Reading never unpickles (`np.load(..., allow_pickle=False)`), never evaluates text and accepts
-only these member names: a file can describe a model, never run code.
+only these member names: a file can describe a model, never run code. Arrays must be stored
+uncompressed, so reading one never takes more memory than the file has bytes (no zip bombs).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
         raise FileNotFoundError(f"The folder of '{path}' does not exist: {folder}")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep the usual permissions
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -69,6 +71,16 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
         pass
 
 
+def _file_mode(path: str) -> int:
+    """The existing file's permissions, or what a new file gets under the current umask."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_archive(path: str, config: dict, arrays: dict[str, list[np.ndarray]]) -> None:
     """Atomically writes ``config`` and the array groups to a zip at exactly ``path``."""
     document = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **config,
@@ -82,7 +94,8 @@ def write_archive(path: str, config: dict, arrays: dict[str, list[np.ndarray]]) 
                 for i, array in enumerate(arrays.get(group, [])):
                     buffer = io.BytesIO()
                     np.save(buffer, np.asarray(array), allow_pickle=False)
-                    zf.writestr(f"{group}/{i:04d}.npy", buffer.getvalue())
+                    zf.writestr(f"{group}/{i:04d}.npy", buffer.getvalue(),
+                                compress_type=zipfile.ZIP_STORED)
 
     atomic_write(path, write)
 
@@ -146,7 +159,7 @@ def _read_document(zf: zipfile.ZipFile, path: str) -> dict:
     raw = _read_member(zf, CONFIG_MEMBER, path, MAX_CONFIG_BYTES)
     try:
         document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise FileFormatError(path, f"{CONFIG_MEMBER} is not valid JSON ({err})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise FileFormatError(path, f"{CONFIG_MEMBER} does not describe a minikeras file")
@@ -158,6 +171,11 @@ def _read_document(zf: zipfile.ZipFile, path: str) -> dict:
 
 
 def _read_array(zf: zipfile.ZipFile, name: str, path: str) -> np.ndarray:
+    info = zf.getinfo(name)
+    if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+        raise FileFormatError(path, f"{name} is compressed; minikeras stores arrays "
+                                    "uncompressed (a compressed member could expand without "
+                                    "bound)")
     raw = _read_member(zf, name, path)
     try:
         array = np.load(io.BytesIO(raw), allow_pickle=False)

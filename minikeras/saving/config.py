@@ -41,13 +41,19 @@ def _check_dict(value: Any, what: str) -> dict:
     return value
 
 
-def build_model(config: Any, custom_objects: dict | None = None) -> Any:
-    """Rebuilds a model from `model_config` data. Raises ValueError on anything unknown."""
+def build_model(config: Any, custom_objects: dict | None = None,
+                weight_shapes: list[tuple] | None = None) -> Any:
+    """Rebuilds a model from `model_config` data. Raises ValueError on anything unknown.
+
+    With ``weight_shapes`` (the shapes of the arrays a file holds), the shapes the architecture
+    implies are checked against them before any variable is created: a hostile file cannot make
+    the loader allocate more than the file itself holds.
+    """
     config = _check_dict(config, "the model entry")
     registry = layer_registry()
     custom_objects = dict(custom_objects or {})
 
-    def build(entry: Any) -> Layer:
+    def build(entry: Any, top: bool = False) -> Layer:
         entry = _check_dict(entry, "a layer entry")
         class_name = entry.get("class_name")
         cls = registry.get(class_name) if isinstance(class_name, str) else None
@@ -64,7 +70,12 @@ def build_model(config: Any, custom_objects: dict | None = None) -> Any:
             if not isinstance(inner, list):
                 raise ValueError("a Sequential's 'layers' must be a list")
             model = cls([build(e) for e in inner], **kwargs)
-            if shape is not None and not model.built:
+            if top and shape is not None and not model.built:  # nested ones build with it
+                if not isinstance(shape, list) or len(shape) < 2 or not all(
+                        d is None or (isinstance(d, int) and d > 0) for d in shape):
+                    raise ValueError(f"build_input_shape {shape!r} is not a list of sizes")
+                if weight_shapes is not None:
+                    _check_weight_shapes(model.weight_shapes(tuple(shape)), weight_shapes)
                 model.build(tuple(shape))
             return model
         if isinstance(kwargs.get("activation"), str) and kwargs["activation"] in custom_objects:
@@ -74,10 +85,25 @@ def build_model(config: Any, custom_objects: dict | None = None) -> Any:
         return cls(**kwargs)
 
     try:
-        return build(config)
+        return build(config, top=True)
     except (TypeError, KeyError, AttributeError) as err:  # bad keyword arguments and the like
         raise ValueError(f"the architecture cannot be rebuilt: {type(err).__name__}: {err}") \
             from None
+
+
+def _check_weight_shapes(expected: list[tuple[str, tuple]] | None, found: list[tuple]) -> None:
+    if expected is None:
+        return  # a custom layer that cannot tell: it was passed in custom_objects, so trusted
+    for i, (name, shape) in enumerate(expected):
+        if i >= len(found):
+            raise ValueError(f"the architecture needs a weight {name} of shape {shape}, but the "
+                             f"file holds only {len(found)} weight arrays")
+        if tuple(shape) != tuple(found[i]):
+            raise ValueError(f"the architecture's weight {name} has shape {tuple(shape)}, the "
+                             f"file's array {i} has shape {tuple(found[i])}")
+    if len(found) != len(expected):
+        raise ValueError(f"the file holds {len(found)} weight arrays, the architecture "
+                         f"has {len(expected)}")
 
 
 # ---- compile configuration ---------------------------------------------------------------------
