@@ -195,3 +195,32 @@ def test_bad_callbacks_and_metrics_types(model):
     with pytest.raises(TypeError, match="list"):
         m.compile(optimizer="sgd", loss="mse", metrics="accuracy")
     assert_untouched(m, before)
+
+
+@pytest.mark.parametrize("loss, activation, y, match", [
+    ("mse", None, np.zeros((20, 5), np.float32), r"broadcasts against .*\(None, 2\).*\(20, 5\)"),
+    ("mse", None, np.zeros((20,), np.float32), r"broadcasts against .*\(20,\)"),
+    ("mse", None, np.zeros((20, 2, 3), np.float32), r"\(20, 2, 3\)"),
+    ("categorical_crossentropy", "softmax", np.zeros((20,), np.float32),
+     r"the same shape as .*\(None, 2\)"),
+    ("binary_crossentropy", "sigmoid", np.zeros((20, 1), np.float32), r"same shape"),
+    ("sparse_categorical_crossentropy", "softmax", np.eye(2, dtype=np.float32)[[0, 1] * 10],
+     r"one-hot targets need categorical_crossentropy"),
+])
+def test_targets_that_do_not_fit_the_output(loss, activation, y, match):
+    m = compiled(loss=loss, units=2, activation=activation, metrics=["accuracy"])
+    before = m.get_weights()
+    for call in (lambda: m.fit(X, y, verbose=0), lambda: m.evaluate(X, y, verbose=0),
+                 lambda: m.fit(X, Y, validation_data=(X, y), verbose=0)):
+        with pytest.raises(ValueError, match=match):
+            call()
+    assert_untouched(m, before)
+    good = {"sparse_categorical_crossentropy": (X[:, 0] > 0).astype(np.int64)}.get(
+        loss, np.zeros((20, 2), np.float32))
+    m.fit(X, good, epochs=1, verbose=0)  # nothing was cached from the bad call
+    assert int(m.optimizer.iterations.numpy()) == 1
+
+
+def test_broadcasting_targets_are_accepted_as_keras_accepts_them():
+    m = compiled(loss="mse", units=2, activation=None)
+    m.fit(X, np.zeros((20, 1), np.float32), verbose=0)  # (n, 1) against (n, 2), as keras
