@@ -3,93 +3,259 @@
     keras_model = minikeras.interop.to_keras(model)     # same weights, same predictions
     model = minikeras.interop.from_keras(keras_model)   # for the layers minikeras has
 
-A layer without a counterpart raises a ValueError naming it.
+Sequential models of Dense, Activation, Dropout, Flatten and Softmax layers (and nested
+Sequentials) convert with their weights, activations, Dense L1/L2/L1L2 regularizers, Dropout
+seeds and `trainable` flags. A setting the other library cannot reproduce is refused, never
+dropped: the whole model is checked first, and one ValueError lists every offending layer
+(name, class and reasons) before anything is created.
 """
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, Callable
 
-from minikeras import activations, layers
+import numpy as np
+
+from minikeras import activations, layers, regularizers
 from minikeras.models.sequential import Sequential
 
+# The layer classes both libraries have (same class name), with the constructor arguments
+# conversion carries; each is read from the same-named attribute on either side.
+_CARRIED = {
+    "Dense": ("units", "activation", "use_bias", "kernel_regularizer", "bias_regularizer"),
+    "Activation": ("activation",),
+    "Dropout": ("rate", "seed"),
+    "Flatten": (),
+    "Softmax": ("axis",),
+}
+_REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
+# Options of those keras layers that minikeras lacks, with the value that means "not used".
+# from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
+_KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
+              "noise_shape": None, "data_format": "channels_last"}
+# keras config entries needing no counterpart (initializers only matter before weights are set;
+# dtype is checked through the layer's dtype policy).
+_KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer")
 
-def _activation_name(fn: Any, layer_name: str) -> str:
-    try:
-        return activations.serialize(fn)
-    except ValueError:
-        raise ValueError(f"Layer '{layer_name}' uses a custom activation {fn!r} that has no "
-                         "keras counterpart by name.") from None
+
+class _Unsupported(Exception):
+    """One reason a layer cannot be converted; reasons are collected, then reported together."""
+
+
+@dataclasses.dataclass
+class _Spec:
+    """An object to create once the whole model has been checked: ``factory(**kwargs)``."""
+
+    factory: Callable[..., Any]
+    kwargs: dict[str, Any]
+
+    def make(self) -> Any:
+        """Creates the object, first creating any `_Spec` among (or listed in) its kwargs."""
+        def make(value: Any) -> Any:
+            if isinstance(value, list):
+                return [make(v) for v in value]
+            return value.make() if isinstance(value, _Spec) else value
+        return self.factory(**{k: make(v) for k, v in self.kwargs.items()})
+
+
+def _describe(value: Any) -> str:
+    """A keras config value for a message: ``MaxNorm(max_value=2, axis=0)`` for an object."""
+    if isinstance(value, dict) and "class_name" in value:
+        args = ", ".join(f"{k}={v!r}" for k, v in (value.get("config") or {}).items())
+        return f"{value['class_name']}({args})"
+    return repr(value)
+
+
+def _factor(value: Any) -> float:
+    """A keras penalty factor as a float. keras keeps L1's as a float32 tensor; it is read back
+    as the shortest decimal that rounds to it in float32 (0.01, not 0.009999999776)."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    return float(str(np.float32(value)))
+
+
+def _convert_args(layer: Any, convert: Callable[[str, Any], Any]) -> tuple[dict, list[str]]:
+    """The other library's constructor kwargs for `layer`, and the reasons any cannot be made."""
+    kwargs: dict[str, Any] = {"name": layer.name, "trainable": bool(layer.trainable)}
+    reasons = []
+    for arg in _CARRIED[type(layer).__name__]:
+        try:
+            kwargs[arg] = convert(arg, getattr(layer, arg))
+        except _Unsupported as e:
+            reasons.append(str(e))
+    return kwargs, reasons
+
+
+def _report(layer: Any, reasons: list[str], problems: list[str]) -> None:
+    """Records a layer's reasons, if any, as one line: ``'name' (Class): reason; reason``."""
+    if reasons:
+        problems.append(f"'{layer.name}' ({type(layer).__name__}): {'; '.join(reasons)}")
+
+
+def _raise_problems(problems: list[str], what: str) -> None:
+    """Raises one ValueError listing every problem, if there are any."""
+    if problems:
+        raise ValueError(f"Cannot convert {what}; these layers have no exact counterpart:\n"
+                         + "\n".join(f"  - {p}" for p in problems))
+
+
+# ---- minikeras -> keras ---------------------------------------------------------------------
+
+def _value_to_keras(arg: str, value: Any, keras: Any) -> Any:
+    """The keras constructor value for a minikeras layer attribute."""
+    if arg == "activation":
+        try:
+            return activations.serialize(value)
+        except ValueError:
+            raise _Unsupported(f"custom activation {value!r} has no keras counterpart by "
+                               "name") from None
+    if arg.endswith("_regularizer") and value is not None:
+        kind = type(value).__name__
+        if kind not in _REGULARIZERS or type(value) is not getattr(regularizers, kind):
+            raise _Unsupported(f"{arg}={value!r} is not an L1, L2 or L1L2 regularizer")
+        return _Spec(getattr(keras.regularizers, kind), value.get_config())
+    return value
+
+
+def _keras_sequential(keras: Any, sublayers: list, name: str, trainable: bool) -> Any:
+    """A keras Sequential; when frozen, its layers are frozen too (as minikeras trains them).
+
+    keras's constructor flag alone leaves a nested model's layers trainable; its setter
+    freezes them.
+    """
+    model = keras.Sequential(sublayers, name=name)
+    if not trainable:
+        model.trainable = False
+    return model
+
+
+def _keras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
+    """The keras counterpart of a minikeras layer, or None after recording why there is none."""
+    if type(layer) is Sequential:
+        inner = [_keras_spec(l, keras, problems) for l in layer.layers]
+        return _Spec(_keras_sequential, {"keras": keras, "sublayers": inner,
+                                         "name": layer.name, "trainable": bool(layer.trainable)})
+    kind = type(layer).__name__
+    if kind not in _CARRIED or type(layer) is not getattr(layers, kind):
+        _report(layer, ["no keras counterpart"], problems)
+        return None
+    kwargs, reasons = _convert_args(layer, lambda arg, v: _value_to_keras(arg, v, keras))
+    _report(layer, reasons, problems)
+    return _Spec(getattr(keras.layers, kind), kwargs)
 
 
 def to_keras(model: Sequential) -> Any:
-    """Builds an equivalent `keras.Sequential` with the same weights."""
+    """Builds an equivalent `keras.Sequential` with the same weights and training settings.
+
+    Raises:
+      ValueError: If the model is not built, or listing every layer that keras cannot
+        reproduce exactly (unknown layer class, custom activation or regularizer).
+    """
     import keras
 
     if not model.built:
         raise ValueError(f"Model '{model.name}' must be built before conversion.")
-
-    def convert(layer: Any) -> Any:
-        if isinstance(layer, Sequential):
-            return keras.Sequential([convert(l) for l in layer.layers], name=layer.name)
-        if isinstance(layer, layers.Dense):
-            return keras.layers.Dense(layer.units, use_bias=layer.use_bias, name=layer.name,
-                                      activation=_activation_name(layer.activation, layer.name))
-        if isinstance(layer, layers.Activation):
-            return keras.layers.Activation(_activation_name(layer.activation, layer.name),
-                                           name=layer.name)
-        if isinstance(layer, layers.Dropout):
-            return keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
-        if isinstance(layer, layers.Flatten):
-            return keras.layers.Flatten(name=layer.name)
-        if isinstance(layer, layers.Softmax):
-            return keras.layers.Softmax(axis=layer.axis, name=layer.name)
-        raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) has no keras "
-                         "counterpart in minikeras.interop.")
-
-    result = keras.Sequential([keras.Input(tuple(model.input_spec_shape[1:]))] +
-                              [convert(l) for l in model.layers], name=model.name)
+    problems: list[str] = []
+    spec = _keras_spec(model, keras, problems)
+    _raise_problems(problems, f"model '{model.name}' to keras")
+    input_shape = tuple(model.input_spec_shape[1:])
+    spec.kwargs["sublayers"].insert(0, _Spec(keras.Input, {"shape": input_shape}))
+    result = spec.make()
     result.set_weights(model.get_weights())
     return result
 
 
+# ---- keras -> minikeras ---------------------------------------------------------------------
+
+def _value_from_keras(arg: str, value: Any, keras: Any) -> Any:
+    """The minikeras constructor value for a keras layer attribute."""
+    if arg == "activation":
+        name = getattr(value, "__name__", None)
+        try:
+            if keras.activations.get(name) is value:
+                return activations.get(name)
+        except (ValueError, TypeError):
+            pass
+        raise _Unsupported(f"activation {name or value!r} has no minikeras counterpart")
+    if arg.endswith("_regularizer") and value is not None:
+        kind = type(value).__name__
+        if kind not in _REGULARIZERS or type(value) is not getattr(keras.regularizers, kind):
+            raise _Unsupported(f"{arg} of class {kind} is not an L1, L2 or L1L2 regularizer")
+        return _Spec(getattr(regularizers, kind),
+                     {k: _factor(getattr(value, k)) for k in value.get_config()})
+    if arg == "rate" and value >= 1:
+        raise _Unsupported(f"rate={value!r} (minikeras Dropout needs rate < 1)")
+    if arg == "axis" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise _Unsupported(f"axis={value!r} (minikeras Softmax takes one integer axis)")
+    return value
+
+
+def _keras_dtype_reasons(layer: Any) -> list[str]:
+    """A reason if the keras layer does not compute in float32 (mixed or quantized policies)."""
+    policy = layer.dtype_policy.name
+    return [] if policy == "float32" else [f"dtype policy {policy!r} is not supported "
+                                            "(minikeras computes in float32)"]
+
+
+def _keras_trains(layer: Any, reasons: list[str], container: bool = False) -> bool:
+    """Whether keras trains a nested layer's weights. keras goes by each weight's own flag (a
+    Sequential made with trainable=False still trains its layers when nested), so minikeras's
+    flag follows the weights; a layer (not container) training only some of them is refused."""
+    flags = {bool(w.trainable) for w in layer.weights}
+    if len(flags) > 1 and not container:
+        reasons.append("only some of its weights are trainable")
+    return any(flags) if flags else bool(layer.trainable)
+
+
+def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
+    """The minikeras counterpart of a keras layer, or None after recording why there is none."""
+    if type(layer) is keras.Sequential:
+        reasons = _keras_dtype_reasons(layer)
+        trainable = _keras_trains(layer, reasons, container=True)
+        _report(layer, reasons, problems)
+        inner = [_minikeras_spec(l, keras, problems) for l in layer.layers]
+        return _Spec(Sequential, {"layers": inner, "name": layer.name, "trainable": trainable})
+    kind = type(layer).__name__
+    if kind not in _CARRIED or type(layer) is not getattr(keras.layers, kind, None):
+        _report(layer, ["no minikeras counterpart"], problems)
+        return None
+    kwargs, reasons = _convert_args(layer, lambda arg, v: _value_from_keras(arg, v, keras))
+    reasons += _keras_dtype_reasons(layer)
+    kwargs["trainable"] = _keras_trains(layer, reasons)
+    try:
+        config = layer.get_config()
+    except Exception as e:  # e.g. a lambda constraint that keras cannot serialize
+        config = {}
+        reasons.append(f"its config cannot be read ({type(e).__name__}: {e})")
+    for key, value in config.items():
+        if key in kwargs or key in _KERAS_IGNORED:
+            continue
+        if key not in _KERAS_OFF or value != _KERAS_OFF[key]:
+            reasons.append(f"{key}={_describe(value)} is not supported")
+    _report(layer, reasons, problems)
+    return _Spec(getattr(layers, kind), kwargs)
+
+
 def from_keras(keras_model: Any) -> Sequential:
     """Builds a minikeras `Sequential` from a keras Sequential of Dense, Activation, Dropout,
-    Flatten, Softmax (and nested Sequential) layers, with the same weights."""
+    Flatten, Softmax (and nested Sequential) layers, with the same weights and training settings.
+
+    Raises:
+      ValueError: If the model is not a built keras Sequential, or listing every layer that
+        minikeras cannot reproduce exactly (layer class, option, activation, regularizer, dtype).
+    """
     import keras
-
-    def activation(fn: Any, name: str) -> Any:
-        serialized = keras.activations.serialize(fn)
-        key = serialized if isinstance(serialized, str) else serialized.get("config", serialized)
-        try:
-            return activations.get(key if isinstance(key, str) else str(key))
-        except (ValueError, TypeError):
-            raise ValueError(f"Layer '{name}' uses activation {key!r}, which minikeras does not "
-                             "have.") from None
-
-    def convert(layer: Any) -> Any:
-        kind = type(layer).__name__
-        if isinstance(layer, keras.Sequential):
-            return Sequential([convert(l) for l in layer.layers], name=layer.name)
-        if kind == "Dense":
-            return layers.Dense(layer.units, use_bias=layer.use_bias, name=layer.name,
-                                activation=activation(layer.activation, layer.name))
-        if kind == "Activation":
-            return layers.Activation(activation(layer.activation, layer.name), name=layer.name)
-        if kind == "Dropout":
-            return layers.Dropout(layer.rate, seed=None, name=layer.name)
-        if kind == "Flatten":
-            return layers.Flatten(name=layer.name)
-        if kind == "Softmax":
-            return layers.Softmax(axis=layer.axis, name=layer.name)
-        raise ValueError(f"Layer '{layer.name}' ({kind}) has no minikeras counterpart.")
 
     if not isinstance(keras_model, keras.Sequential):
         raise ValueError(f"from_keras converts keras Sequential models; received "
                          f"{type(keras_model).__name__}.")
     if not keras_model.built:
         raise ValueError("Build the keras model (give it an Input) before converting it.")
-    converted = [convert(l) for l in keras_model.layers]  # errors before anything is built
-    model = Sequential(converted, name=keras_model.name)
+    problems: list[str] = []
+    spec = _minikeras_spec(keras_model, keras, problems)
+    _raise_problems(problems, f"keras model '{keras_model.name}' to minikeras")
+    spec.kwargs["trainable"] = bool(keras_model.trainable)  # keras's fit honours the model's own
+    model = spec.make()
     model.build((None,) + tuple(keras_model.input_shape[1:]))
     model.set_weights(keras_model.get_weights())
     return model

@@ -85,11 +85,11 @@ class L2(Regularizer):
 
 
 _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
-_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, **_CLASSES}
+_NAMES = {"l1": L1, "l2": L2, "l1l2": L1L2, "l1_l2": L1L2, **_CLASSES}  # keras says "l1l2"
 
 
 def get(identifier: Any) -> Regularizer | None:
-    """Resolves None, a name ("l1", "l2", "l1_l2"), a config dict or a callable."""
+    """Resolves None, a name ("l1", "l2", "l1l2"), a config dict or a callable."""
     if identifier is None:
         return None
     if isinstance(identifier, str):

@@ -65,12 +65,211 @@ def test_from_keras_trains_like_keras():
 def test_layers_without_counterpart_are_named():
     k = keras.Sequential([keras.Input((4, 1)), keras.layers.Conv1D(2, 2, name="conv"),
                           keras.layers.Flatten()])
-    with pytest.raises(ValueError, match="'conv' \\(Conv1D\\) has no minikeras counterpart"):
+    with pytest.raises(ValueError, match="'conv' \\(Conv1D\\): no minikeras counterpart"):
         interop.from_keras(k)
 
     def custom(x):
         return x * 2
 
     m = mk.Sequential([mk.Input(shape=(4,)), layers.Dense(2, activation=custom, name="odd")])
-    with pytest.raises(ValueError, match="'odd' uses a custom activation"):
+    with pytest.raises(ValueError, match="'odd' \\(Dense\\): custom activation"):
         interop.to_keras(m)
+
+
+# ---- regularizers and other training settings carried across -------------------------------
+
+def penalty(model):
+    """The sum of the regularization losses a model adds to its training loss."""
+    return float(sum(float(np.asarray(p)) for p in model.losses))
+
+
+def regularized_model():
+    return mk.Sequential([
+        mk.Input(shape=(4,)),
+        layers.Dense(8, activation="tanh", kernel_regularizer=mk.regularizers.L1(0.01),
+                     bias_regularizer=mk.regularizers.L2(0.02)),
+        mk.Sequential([layers.Dense(6, kernel_regularizer=mk.regularizers.L1L2(0.003, 4e-4),
+                                    name="inner_dense")], name="inner"),
+        layers.Dense(3, kernel_regularizer=mk.regularizers.L2(1e-4),
+                     bias_regularizer=mk.regularizers.L1L2(l1=0.05))])
+
+
+def test_regularizers_round_trip_through_keras_with_equal_penalties():
+    m = regularized_model()
+    m.layers[0].bias.assign(np.linspace(-1, 1, 8, dtype=np.float32))  # a nonzero bias penalty
+    k = interop.to_keras(m)
+    k_dense = [k.layers[0], k.layers[1].layers[0], k.layers[2]]
+    assert [(type(l.kernel_regularizer).__name__, type(l.bias_regularizer).__name__)
+            for l in k_dense] == [("L1", "L2"), ("L1L2", "NoneType"), ("L2", "L1L2")]
+    # keras keeps L1's factor as a float32 tensor, the others as Python floats
+    assert np.float32(k_dense[0].kernel_regularizer.l1) == np.float32(0.01)
+    assert k_dense[0].bias_regularizer.l2 == 0.02
+    assert (k_dense[1].kernel_regularizer.l1, k_dense[1].kernel_regularizer.l2) == (0.003, 4e-4)
+    assert k_dense[2].kernel_regularizer.l2 == 1e-4
+    assert (k_dense[2].bias_regularizer.l1, k_dense[2].bias_regularizer.l2) == (0.05, 0.0)
+    assert penalty(m) > 0.05
+    np.testing.assert_allclose(penalty(k), penalty(m), rtol=1e-6)
+
+    back = interop.from_keras(k)
+    pairs = [(m.layers[0], back.layers[0]), (m.layers[1].layers[0], back.layers[1].layers[0]),
+             (m.layers[2], back.layers[2])]
+    for ours, again in pairs:
+        for attr in ("kernel_regularizer", "bias_regularizer"):
+            mine, theirs = getattr(ours, attr), getattr(again, attr)
+            assert type(theirs) is type(mine)
+            if mine is not None:  # exactly the factors the user gave, 0.01 not 0.00999...
+                assert theirs.get_config() == mine.get_config()
+    np.testing.assert_allclose(penalty(back), penalty(m), rtol=1e-6)
+
+
+def test_from_keras_regularizers_train_like_keras():
+    k = keras.Sequential([
+        keras.Input((4,)),
+        keras.layers.Dense(5, activation="tanh", kernel_regularizer=keras.regularizers.L1(0.01),
+                           bias_regularizer=keras.regularizers.L2(0.1)),
+        keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L1L2(l1=0.02, l2=0.03),
+                           bias_regularizer=keras.regularizers.L1(0.2))])
+    k.layers[0].bias.assign(np.full(5, 0.5, np.float32))
+    ours = interop.from_keras(k)
+    assert ours.layers[0].kernel_regularizer.get_config() == {"l1": 0.01}
+    assert ours.layers[1].kernel_regularizer.get_config() == {"l1": 0.02, "l2": 0.03}
+    assert ours.layers[1].bias_regularizer.get_config() == {"l1": 0.2}
+    np.testing.assert_allclose(penalty(ours), penalty(k), rtol=1e-6)
+
+    y = X[:, :1] * 0.5
+    for m, lib in ((k, keras), (ours, mk)):
+        m.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
+        m.fit(X, y, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    for w_ours, w_k in zip(ours.get_weights(), k.get_weights()):
+        np.testing.assert_allclose(w_ours, w_k, atol=1e-6)
+
+
+def test_trainable_flags_and_dropout_seed_are_carried():
+    m = mk.Sequential([mk.Input(shape=(4,)), layers.Dense(3, trainable=False, name="frozen"),
+                       layers.Dropout(0.3, seed=7),
+                       mk.Sequential([layers.Dense(2)], name="inner", trainable=False)])
+    k = interop.to_keras(m)
+    assert [l.trainable for l in k.layers] == [False, True, False]
+    assert k.layers[1].seed == 7
+    assert len(k.trainable_weights) == 0
+    back = interop.from_keras(k)
+    assert [l.trainable for l in back.layers] == [False, True, False]
+    assert back.layers[1].seed == 7
+    assert len(back.trainable_weights) == 0
+
+
+def test_from_keras_trains_the_weights_keras_trains():
+    # keras's fit goes by each weight's flag: a nested Sequential made with trainable=False
+    # still trains its layers, while a Dense made with trainable=False does not.
+    inner = keras.Sequential([keras.layers.Dense(2, name="in_dense")], name="inner",
+                             trainable=False)
+    k = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, trainable=False), inner])
+    ours = interop.from_keras(k)
+    assert [tuple(w.shape) for w in ours.trainable_weights] == \
+        [tuple(w.shape) for w in k.trainable_weights] == [(3, 2), (2,)]
+
+    k.layers[0].trainable = True
+    k.layers[0].bias.trainable = False
+    with pytest.raises(ValueError, match="only some of its weights are trainable"):
+        interop.from_keras(k)
+
+
+# ---- settings without an exact counterpart are refused, all at once ------------------------
+
+def test_from_keras_lists_every_unsupported_layer_in_one_error(monkeypatch):
+    k = keras.Sequential([
+        keras.Input((4,)),
+        keras.layers.Dense(4, name="ok"),
+        keras.layers.Dense(4, kernel_constraint=keras.constraints.MaxNorm(2.0), name="capped"),
+        keras.layers.Dense(4, activity_regularizer=keras.regularizers.L2(0.5), name="active"),
+        keras.layers.BatchNormalization(name="bn"),
+        keras.Sequential([keras.layers.Dropout(0.1, noise_shape=(None, 1), name="shaped")],
+                         name="inner"),
+        keras.layers.Dense(2, name="last")])
+
+    def must_not_create(*args, **kwargs):
+        raise AssertionError("a minikeras layer was created before the checks finished")
+
+    monkeypatch.setattr(layers, "Dense", must_not_create)
+    monkeypatch.setattr(layers, "Dropout", must_not_create)
+    monkeypatch.setattr(interop, "Sequential", must_not_create)
+    with pytest.raises(ValueError) as info:
+        interop.from_keras(k)
+    message = str(info.value)
+    offending = [line for line in message.splitlines() if line.startswith("  - ")]
+    assert len(offending) == 4, message
+    assert "'capped' (Dense): kernel_constraint=MaxNorm(max_value=2.0, axis=0)" in message
+    assert "'active' (Dense): activity_regularizer=L2(l2=0.5)" in message
+    assert "'bn' (BatchNormalization): no minikeras counterpart" in message
+    assert "'shaped' (Dropout): noise_shape=(None, 1)" in message
+    assert "'ok'" not in message and "'last'" not in message
+
+
+def relu_impostor(x):
+    return keras.activations.relu(x) * 2
+
+
+relu_impostor.__name__ = "relu"
+
+
+@pytest.mark.parametrize("layer, reason", [
+    (keras.layers.Dense(2, bias_constraint=keras.constraints.NonNeg()),
+     "bias_constraint=NonNeg()"),
+    (keras.layers.Dense(2, kernel_regularizer=keras.regularizers.OrthogonalRegularizer(0.1)),
+     "kernel_regularizer of class OrthogonalRegularizer"),
+    (keras.layers.Dense(2, dtype="mixed_float16"), "dtype policy 'mixed_float16'"),
+    (keras.layers.Dense(2, dtype="float64"), "dtype policy 'float64'"),
+    (keras.layers.Activation(relu_impostor), "activation 'relu' has no minikeras counterpart"),
+    (keras.layers.Activation("relu6"), "activation 'relu6' has no minikeras counterpart"),
+    (keras.layers.Dropout(1.0), "rate=1.0"),
+    (keras.layers.Flatten(data_format="channels_first"), "data_format='channels_first'"),
+    (keras.layers.Softmax(axis=(-2, -1)), "axis=(-2, -1)"),
+    (keras.layers.Flatten(activity_regularizer="l1"), "activity_regularizer=L1("),
+], ids=lambda p: p if isinstance(p, str) else type(p).__name__)
+def test_from_keras_refuses_each_unsupported_option(layer, reason):
+    k = keras.Sequential([keras.Input((3, 4)), layer], name="one")
+    with pytest.raises(ValueError, match="keras model 'one'") as info:
+        interop.from_keras(k)
+    assert f"'{layer.name}' ({type(layer).__name__}): " in str(info.value)
+    assert reason in str(info.value)
+
+
+def test_from_keras_refuses_lora_and_quantized_dense():
+    k = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="adapted"),
+                          keras.layers.Dense(2, name="quantized")])
+    k.layers[0].enable_lora(2)
+    k.layers[1].quantize("int8")
+    with pytest.raises(ValueError) as info:
+        interop.from_keras(k)
+    adapted, quantized = [line for line in str(info.value).splitlines() if "(Dense)" in line]
+    assert adapted.startswith("  - 'adapted' (Dense): ") and "lora_rank=2 is not supported" in adapted
+    assert quantized.startswith("  - 'quantized' (Dense): ")
+    assert "dtype policy 'int8_from_float32' is not supported" in quantized
+
+
+def test_to_keras_lists_every_layer_keras_cannot_reproduce():
+    class Doubled(mk.regularizers.L2):  # a subclass may compute another penalty
+        def __call__(self, x):
+            return 2 * super().__call__(x)
+
+    class Twice(layers.Layer):
+        def call(self, inputs, training=False):
+            return inputs * 2
+
+    def custom(x):
+        return x * 2
+
+    m = mk.Sequential([mk.Input(shape=(4,)),
+                       layers.Dense(4, kernel_regularizer=lambda w: 0.1 * tf.reduce_sum(w),
+                                    name="lam"),
+                       mk.Sequential([layers.Dense(4, bias_regularizer=Doubled(0.1),
+                                                   activation=custom, name="sub")]),
+                       Twice(name="twice"), layers.Dense(2, name="fine")])
+    with pytest.raises(ValueError, match="model '.*' to keras") as info:
+        interop.to_keras(m)
+    message = str(info.value)
+    assert "'lam' (Dense): kernel_regularizer=" in message
+    assert "'sub' (Dense): custom activation" in message
+    assert "bias_regularizer=" in message.split("'sub'")[1]
+    assert "'twice' (Twice): no keras counterpart" in message
+    assert "'fine'" not in message

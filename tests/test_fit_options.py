@@ -104,6 +104,34 @@ class Interrupter(mk.callbacks.Callback):
         self.ended = True
 
 
+class ValidationInterrupter(mk.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs_ended, self.train_batches = [], 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.train_batches += 1
+
+    def on_test_batch_end(self, batch, logs=None):
+        if batch == 0 and len(self.model.history.epoch) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs_ended.append(epoch)
+
+
+def test_ctrl_c_during_validation_keeps_partial_validation_out_of_history():
+    _, ours = pair()
+    stopper = ValidationInterrupter()
+    with pytest.warns(UserWarning, match=r"interrupted \(Ctrl-C\) during the validation of "
+                                         r"epoch 2"):
+        history = ours.fit(X, Y3, batch_size=8, epochs=5, shuffle=False, verbose=0,
+                           validation_data=(X, Y3), callbacks=[stopper])
+    assert history.epoch == [0] and stopper.epochs_ended == [0]  # no epoch end on partial logs
+    assert stopper.train_batches == 12  # two whole epochs, no step of a third
+    assert int(ours.optimizer.iterations.numpy()) == 12
+
+
 def test_ctrl_c_stops_cleanly_and_returns_history():
     _, ours = pair()
     start = ours.get_weights()

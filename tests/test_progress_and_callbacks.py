@@ -39,11 +39,65 @@ def test_verbose_1_draws_a_bar_with_steps_and_metrics(capsys):
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "5/5" in out and "accuracy" in out
 
 
-def test_auto_verbose_is_2_when_not_interactive():
-    assert resolve_verbose("auto") == 2  # pytest captures stdout: not a terminal
+def test_auto_verbose_is_2_when_not_interactive(monkeypatch):
+    from minikeras.callbacks import progbar
+    monkeypatch.setattr(progbar, "is_interactive", lambda: False)
+    assert resolve_verbose("auto") == 2
+    monkeypatch.setattr(progbar, "is_interactive", lambda: True)
+    assert resolve_verbose("auto") == 1
     assert resolve_verbose(1) == 1
     with pytest.raises(ValueError, match="verbose"):
         resolve_verbose("loud")
+
+
+def test_evaluate_and_predict_with_verbose_2_print_one_line(capsys):
+    m = model()
+    loss, acc = m.evaluate(X, Y, batch_size=10, verbose=2)
+    m.predict(X, batch_size=10, verbose=2)
+    m.predict(X[:3], verbose=2)  # the eager path for one batch reports too
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip()]
+    assert len(lines) == 3
+    assert lines[0].startswith("5/5 - ") and f"loss: {loss:.4f}" in lines[0]
+    assert lines[1].startswith("5/5 - ") and lines[2].startswith("1/1 - ")
+
+
+class BatchCounter(mk.callbacks.Callback):
+    """Overrides keras's older hook names only."""
+    def __init__(self):
+        super().__init__()
+        self.begins = self.ends = 0
+
+    def on_batch_begin(self, batch, logs=None):
+        self.begins += 1
+
+    def on_batch_end(self, batch, logs=None):
+        self.ends += 1
+
+
+class KerasBatchCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.begins = self.ends = 0
+
+    def on_batch_begin(self, batch, logs=None):
+        self.begins += 1
+
+    def on_batch_end(self, batch, logs=None):
+        self.ends += 1
+
+
+def test_on_batch_hooks_are_called_for_training_batches_as_keras_calls_them():
+    ours, theirs = BatchCounter(), KerasBatchCounter()
+    assert ours.needs_batch_hooks
+    model().fit(X, Y, epochs=2, batch_size=16, verbose=0, callbacks=[ours])
+    k = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, activation="sigmoid")])
+    k.compile(optimizer="sgd", loss="binary_crossentropy")
+    k.fit(X, Y, epochs=2, batch_size=16, verbose=0, callbacks=[theirs])
+    assert (ours.begins, ours.ends) == (theirs.begins, theirs.ends) == (8, 8)
+    seen = []
+    model().fit(X, Y, epochs=1, batch_size=16, verbose=0, callbacks=[
+        mk.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: seen.append(batch))])
+    assert seen == [0, 1, 2, 3]
 
 
 class Recorder(mk.callbacks.Callback):

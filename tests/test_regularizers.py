@@ -16,6 +16,7 @@ CASES = [
     (lambda: regularizers.L1L2(0.01, 0.05), lambda: keras.regularizers.L1L2(0.01, 0.05)),
     (lambda: regularizers.get("l2"), lambda: keras.regularizers.get("l2")),
     (lambda: regularizers.get("l1"), lambda: keras.regularizers.get("l1")),
+    (lambda: regularizers.get("l1l2"), lambda: keras.regularizers.get("l1l2")),
 ]
 
 
@@ -55,14 +56,29 @@ def test_bad_factors_and_names():
     assert regularizers.get(None) is None
 
 
+def test_frozen_weights_add_no_penalty_as_in_keras():
+    ours = mk.Sequential([mk.Input(shape=(4,)), mk.layers.Dense(3, kernel_regularizer="l2")])
+    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, kernel_regularizer="l2")])
+    assert len(ours.losses) == len(theirs.losses) == 1
+    ours.layers[0].trainable = theirs.layers[0].trainable = False
+    assert len(ours.losses) == len(theirs.losses) == 0
+
+
 def test_plot_history_draws_every_curve():
     import matplotlib
     matplotlib.use("Agg")
-    from minikeras.utils.plotting import plot_history
 
-    history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.7, 0.8]}
-    fig = plot_history(history)
+    model = mk.Sequential([mk.Input(shape=(4,)), mk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    history = model.fit(X, Y, epochs=3, verbose=0, validation_split=0.25)
+    fig = mk.utils.plot_history(history)  # a History, as fit returns it
     labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()]
-    assert sorted(labels) == ["accuracy", "loss", "val_loss"]
+    assert sorted(labels) == ["loss", "mae", "val_loss", "val_mae"]
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            np.testing.assert_allclose(line.get_ydata(), history.history[line.get_label()])
+    fig = mk.utils.plotting.plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]})  # a dict
+    assert len(fig.axes) >= 1
+    from minikeras.utils.plotting import plot_history
     with pytest.raises(ValueError):
         plot_history({})

@@ -8,8 +8,8 @@ from minikeras.callbacks.callback import Callback
 _HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
           "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
           "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
-          "on_predict_batch_begin", "on_predict_batch_end")
-_BATCH_HOOKS = tuple(h for h in _HOOKS if "_batch_" in h)
+          "on_predict_batch_begin", "on_predict_batch_end", "on_batch_begin", "on_batch_end")
+_BATCH_HOOKS = tuple(h for h in _HOOKS if "batch_" in h)
 
 
 class LambdaCallback(Callback):

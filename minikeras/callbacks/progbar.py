@@ -1,10 +1,16 @@
 """ProgbarLogger: a live tqdm bar per epoch (verbose=1) or one line per epoch (verbose=2)."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 
-from tqdm.auto import tqdm
+# tqdm.auto draws a widget in Jupyter, which needs ipywidgets (without it tqdm warns); plain
+# text bars work in a terminal and in a notebook alike.
+if importlib.util.find_spec("ipywidgets") is not None:
+    from tqdm.auto import tqdm
+else:
+    from tqdm.std import tqdm
 
 from minikeras.callbacks.callback import Callback
 
@@ -38,7 +44,7 @@ class ProgbarLogger(Callback):
 
     Args:
       verbose: 1 for a live bar per epoch (tqdm; also renders in Jupyter), 2 for one line per
-        epoch. Evaluate and predict show a bar with verbose 1 and nothing with 2.
+        epoch. Evaluate and predict show a bar with verbose 1 and one line at the end with 2.
     """
 
     needs_batch_hooks = False  # it shows progress per compiled call; no need to slow training
@@ -96,24 +102,41 @@ class ProgbarLogger(Callback):
             print(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {took:.2f}s - "
                   f"{format_logs(logs or {})}", flush=True)
 
+    def _summary_line(self, logs: dict | None) -> None:
+        """verbose=2 outside fit: ``steps/steps - time - logs`` once, at the end (as keras)."""
+        took = time.perf_counter() - self._start
+        text = f"{self._seen}/{self._seen} - {took:.2f}s"
+        print(f"{text} - {format_logs(logs)}" if logs else text, flush=True)
+
     def on_test_begin(self, logs=None):
-        if not self._in_fit and self.verbose == 1:
-            self._open(self.params.get("steps"), "Evaluate")
+        if not self._in_fit:
+            self._start, self._seen = time.perf_counter(), 0
+            if self.verbose == 1:
+                self._open(self.params.get("steps"), "Evaluate")
 
     def on_test_batch_end(self, batch, logs=None):
         if not self._in_fit:
             self._advance(batch, logs)
+            self._seen = batch + 1
 
     def on_test_end(self, logs=None):
         if not self._in_fit:
-            self._close(logs)
+            if self.verbose == 1:
+                self._close(logs)
+            else:
+                self._summary_line(logs)
 
     def on_predict_begin(self, logs=None):
+        self._start, self._seen = time.perf_counter(), 0
         if self.verbose == 1:
             self._open(self.params.get("steps"), "Predict")
 
     def on_predict_batch_end(self, batch, logs=None):
         self._advance(batch, None)
+        self._seen = batch + 1
 
     def on_predict_end(self, logs=None):
-        self._close()
+        if self.verbose == 1:
+            self._close()
+        else:
+            self._summary_line(None)

@@ -313,6 +313,10 @@ class Trainer:
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val.begin_epoch()
                     val_logs = self._evaluate(steps, val, cbs)
+                    if interrupt.requested:  # partial validation logs must not reach callbacks
+                        warnings.warn(f"Training interrupted (Ctrl-C) during the validation of "
+                                      f"epoch {epoch + 1}; returning the History so far.")
+                        break
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
@@ -376,7 +380,7 @@ class Trainer:
         adapter = make_adapter(self, x, y, sample_weight, batch_size, steps)
         if not self.built:
             self.build((None,) + adapter.feature_shape)
-        cbs = self._callbacks(callbacks, 1 if verbose == 1 else 0, steps=adapter.steps_per_epoch)
+        cbs = self._callbacks(callbacks, verbose, steps=adapter.steps_per_epoch)
         adapter.begin_epoch()
         logs = self._evaluate(self._compiled_steps(adapter.y_shape), adapter, cbs)
         if return_dict:
@@ -398,14 +402,18 @@ class Trainer:
         adapter = make_adapter(self, x, None, None, batch_size, steps, require_y=False)
         if not self.built:
             self.build((None,) + adapter.feature_shape)
-        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 and not callbacks \
+        cbs = self._callbacks(callbacks, verbose, steps=adapter.steps_per_epoch)
+        cbs.call("on_predict_begin", None)
+        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 \
                 and not tf.distribute.has_strategy():
-            return self(adapter.x, training=False).numpy()
+            cbs.call("on_predict_batch_begin", 0, None)
+            out = self(adapter.x, training=False).numpy()
+            cbs.call("on_predict_batch_end", 0, None)
+            cbs.call("on_predict_end", None)
+            return out
         if self._predict_steps is None:
             self._predict_steps = PredictSteps(self)
-        cbs = self._callbacks(callbacks, 1 if verbose == 1 else 0, steps=adapter.steps_per_epoch)
         adapter.begin_epoch()
-        cbs.call("on_predict_begin", None)
         outputs, step, total = [], 0, adapter.steps_per_epoch
         while total is None or step < total:
             count = self._chunk_size(cbs, "predict")

@@ -217,8 +217,10 @@ class Layer(tf.Module):
 
     @property
     def losses(self) -> list[tf.Tensor]:
-        """Regularization penalties of this layer's weights, computed from their current values."""
-        return [reg(var) for var, reg in self._regularizers]
+        """Regularization penalties of this layer's trainable weights (frozen weights add none,
+        as in keras), computed from their current values."""
+        trainable = {w.ref() for w in self.trainable_weights}
+        return [reg(var) for var, reg in self._regularizers if var.ref() in trainable]
 
     def get_config(self) -> dict:
         """The constructor arguments (subclasses add theirs), for saving and cloning."""

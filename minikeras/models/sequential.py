@@ -194,7 +194,7 @@ class Sequential(Trainer, Layer):
 
     @property
     def losses(self) -> list[tf.Tensor]:
-        return [p for layer in self._layers for p in layer.losses]
+        return [p for layer in self._layers for p in layer.losses] if self.trainable else []
 
     def count_params(self) -> int:
         if not self.built:

@@ -1,5 +1,16 @@
-"""Utilities: seeding and small helpers."""
+"""Utilities: seeding, gradient checking, and (with matplotlib) plots of training."""
+import importlib
+from typing import Any
+
 from minikeras.utils.gradient_check import check_gradients
 from minikeras.utils.random import set_random_seed
 
-__all__ = ["check_gradients", "set_random_seed"]
+__all__ = ["check_gradients", "set_random_seed", "plot_history", "plotting"]
+
+
+def __getattr__(name: str) -> Any:
+    """``plot_history`` and ``plotting`` import matplotlib, an optional extra: only on use."""
+    if name in ("plot_history", "plotting"):
+        plotting = importlib.import_module("minikeras.utils.plotting")
+        return plotting if name == "plotting" else plotting.plot_history
+    raise AttributeError(f"module 'minikeras.utils' has no attribute {name!r}")
