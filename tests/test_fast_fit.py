@@ -204,6 +204,18 @@ def test_epoch_groups_without_callbacks_match_epoch_by_epoch():
         np.testing.assert_array_equal(a, b)
 
 
+def test_epoch_groups_also_serve_verbose_2_the_auto_of_scripts(capsys):
+    mk.utils.set_random_seed(8)
+    model = make()
+    h = model.fit(X, Y, batch_size=16, epochs=30, verbose=2).history
+    assert dict(model.trace_counts) == {"train_epochs": 1}
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("Epoch ")]
+    assert len(lines) == 30 and lines[-1].startswith("Epoch 30/30 - ")
+    assert f"loss: {h['loss'][-1]:.4f}" in lines[-1]
+    mk.utils.set_random_seed(8)
+    assert make().fit(X, Y, batch_size=16, epochs=30, verbose=0).history == h
+
+
 # ---- "auto" sizing --------------------------------------------------------------------------
 def test_auto_sizes_calls_from_the_last_untraced_call(monkeypatch):
     from minikeras.engine import trainer

@@ -98,7 +98,9 @@ class ProgbarLogger(Callback):
         if self.verbose == 1:
             self._close(logs)
         else:
-            took = time.perf_counter() - self._start
+            state = getattr(self.model, "fit_state", None)
+            took = state.epoch_seconds if state is not None and state.epoch_seconds is not None \
+                else time.perf_counter() - self._start
             print(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {took:.2f}s - "
                   f"{format_logs(logs or {})}", flush=True)
 

@@ -34,7 +34,8 @@ class FitState:
     """Where a fit is: read by callbacks that save progress, set by those that restore it.
 
     ``order`` is the current epoch's sample order (in-memory data), ``step`` the number of
-    batches of the epoch already applied.
+    batches of the epoch already applied. ``epoch_seconds`` is set when several epochs ran in
+    one compiled call: each one's share of its time (their hooks run afterwards, back to back).
     """
 
     epoch: int
@@ -43,6 +44,7 @@ class FitState:
     steps: Any = None
     order: Any = None
     interrupted: bool = False
+    epoch_seconds: float | None = None
 
 
 class InterruptGuard:

@@ -287,7 +287,9 @@ class Trainer:
             resume, self._resume = self._resume, None
             first_epoch = resume.epoch if resume else initial_epoch
             logs: dict[str, float] = {}
-            if (not callbacks and not verbose and val is None and resume is None
+            # Several epochs per call when nothing needs to run between them: no callbacks but
+            # the History and at most a line per epoch (verbose=2, the "auto" of scripts).
+            if (not callbacks and verbose != 1 and val is None and resume is None
                     and isinstance(train, ArrayAdapter) and self.steps_per_execution == "auto"):
                 first_epoch, logs = self._fit_epoch_groups(steps, train, shuffle, first_epoch,
                                                            epochs, cbs)
@@ -338,13 +340,16 @@ class Trainer:
             group = max(1, min(epochs - epoch, self._auto_steps["train"] // train.steps_per_epoch))
             run = functools.partial(steps.run_array_epochs, train.x, train.y, train.sw,
                                     generator, group, train.batch_size)
+            start = time.perf_counter()
             _, values = self._timed(steps, "train", lambda: (group * train.steps_per_epoch, run()))
+            self.fit_state.epoch_seconds = (time.perf_counter() - start) / group
             for e in range(group):
                 self.fit_state.epoch, self.fit_state.step = epoch + e, train.steps_per_epoch
                 cbs.call("on_epoch_begin", epoch + e, None)
                 logs = dict(zip(steps.log_names, map(float, values[e])))
                 cbs.call("on_epoch_end", epoch + e, logs)
             epoch += group
+        self.fit_state.epoch_seconds = None
         if self._interrupt.requested:
             warnings.warn(f"Training interrupted (Ctrl-C) after epoch {epoch}; returning the "
                           "History so far.")
