@@ -32,11 +32,20 @@ SCRIPT = textwrap.dedent('''
             if state.epoch == 2 and state.step == 7:
                 os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no on_train_end
 
-    callbacks = [BackupAndRestore(backup, save_freq=int(os.environ.get("SAVE_FREQ", "3")))]
+    class Count(mk.callbacks.Callback):
+        batches = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            Count.batches += 1
+
+    callbacks = [BackupAndRestore(backup, save_freq=int(os.environ.get("SAVE_FREQ", "3"))),
+                 Count()]
     if mode == "crash":
         callbacks.append(Crash())
     history = model.fit(x, y, batch_size=8, epochs=4, callbacks=callbacks, verbose=0)
-    np.savez(out, *model.get_weights(), loss=np.array(history.history["loss"]))
+    np.savez(out, *model.get_weights(), loss=np.array(history.history["loss"]),
+             epochs=np.array(history.epoch), batches=np.array(Count.batches),
+             iterations=model.optimizer.iterations.numpy())
 ''')
 
 
@@ -62,7 +71,14 @@ def test_killed_run_resumes_bitwise(tmp_path, save_freq):
     resumed = run(tmp_path, "resume", tmp_path / "resumed.npz", save_freq)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     a, b = np.load(tmp_path / "plain.npz"), np.load(tmp_path / "resumed.npz")
-    weights = [k for k in a.files if k != "loss"]
+    # 90 rows in batches of 8: 12 steps an epoch, 48 in all. The crash came after step 7 of
+    # epoch index 2; backups are made every save_freq steps of an epoch, so the last one was
+    # at step 6 (save_freq 3) or 5 (save_freq 5) of it: the rerun runs only what follows.
+    last_backup = 24 + int(save_freq) * (7 // int(save_freq))
+    assert a["epochs"].tolist() == [0, 1, 2, 3] and int(a["batches"]) == 48
+    assert b["epochs"].tolist() == [2, 3] and int(b["batches"]) == 48 - last_backup
+    assert int(b["iterations"]) == int(a["iterations"]) == 48
+    weights = [k for k in a.files if k.startswith("arr_")]
     for k in weights:
         np.testing.assert_array_equal(a[k], b[k])
     # the resumed run reports the epochs it ran; the last ones equal the uninterrupted run's

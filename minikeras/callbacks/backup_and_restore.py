@@ -27,7 +27,8 @@ class BackupAndRestore(Callback):
     Args:
       backup_dir: Folder for the backup (created if needed).
       save_freq: "epoch" (default) to back up at the end of every epoch, or an integer N to
-        back up every N batches as well (mid-epoch resume needs in-memory array data).
+        back up every N batches of each epoch as well, counted from the epoch's start (keras
+        counts across epochs). Mid-epoch resume needs in-memory array data.
       delete_checkpoint: Delete the backup when fit ends normally. Default True. It is kept
         when training is interrupted with Ctrl-C.
 
