@@ -34,7 +34,8 @@ def test_two_replicas_equal_one_device(tmp_path, n, steps_per_execution):
     results = run_job(tmp_path, n, steps_per_execution)
     pairs = [k for k in results.files if "/w1/" in k or "/h1/" in k or k.endswith(("/e1", "/p1"))]
     optimizers = {k.split("/")[0] for k in pairs}
-    assert optimizers == {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"}
+    assert optimizers == {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad",
+                          "adam_plain", "schedule_clipnorm"}
     assert any("/h1/val_loss" in k for k in pairs)
     for key in pairs:
         other = (key.replace("/w1/", "/w2/").replace("/h1/", "/h2/")
@@ -55,6 +56,20 @@ def test_model_built_outside_the_scope_is_a_clear_error():
         inside.compile(optimizer="sgd", loss="mse")
 
 
+def test_model_compiled_outside_any_strategy_then_used_inside_one():
+    model = mk.Sequential([mk.Input(shape=(2,)), mk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((4, 2), np.float32)
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+        for call in (lambda: model.fit(x, x[:, :1], verbose=0),
+                     lambda: model.evaluate(x, x[:, :1], verbose=0),
+                     lambda: model.predict(x, verbose=0)):
+            with pytest.raises(ValueError, match="built and compiled outside any strategy scope "
+                                                 "but is used inside MirroredStrategy"):
+                call()
+    model.fit(x, x[:, :1], verbose=0)  # outside, it still trains
+
+
 def test_model_compiled_under_one_strategy_used_under_another():
     first = tf.distribute.MirroredStrategy(["/cpu:0"])
     with first.scope():
@@ -63,8 +78,42 @@ def test_model_compiled_under_one_strategy_used_under_another():
     x = np.ones((4, 2), np.float32)
     model.fit(x, x[:, :1], verbose=0)  # enters its own strategy: fine
     with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
-        with pytest.raises(ValueError, match="compiled under MirroredStrategy"):
+        with pytest.raises(ValueError, match="compiled under MirroredStrategy but is used "
+                                             "inside MirroredStrategy's scope"):
             model.fit(x, x[:, :1], verbose=0)
+
+
+class _FakeResolver:
+    def __init__(self, task_type, task_id, cluster):
+        self.task_type, self.task_id, self._cluster = task_type, task_id, cluster
+
+    def cluster_spec(self):
+        return tf.train.ClusterSpec(self._cluster)
+
+
+class _FakeStrategy:
+    """Just what `is_chief` reads of a MultiWorkerMirroredStrategy."""
+    def __init__(self, resolver, multi_worker=True):
+        self.cluster_resolver = resolver
+        self.extended = type("Extended", (), {"_in_multi_worker_mode": lambda _: multi_worker})()
+
+
+@pytest.mark.parametrize("task_type,task_id,has_chief,expected", [
+    ("chief", 0, True, True),
+    ("worker", 0, False, True),   # worker 0 leads when there is no chief
+    ("worker", 0, True, False),   # ... but not when a chief exists
+    ("worker", 1, False, False),
+    ("worker", 1, True, False),
+])
+def test_is_chief_follows_the_tf_config_convention(task_type, task_id, has_chief, expected):
+    from minikeras.utils.distribution import is_chief
+    cluster = {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}
+    if has_chief:
+        cluster["chief"] = ["127.0.0.1:3"]
+    strategy = _FakeStrategy(_FakeResolver(task_type, task_id, cluster))
+    assert is_chief(strategy) is expected
+    assert is_chief(_FakeStrategy(_FakeResolver("worker", 1, cluster), multi_worker=False))
+    assert is_chief()  # no strategy at all: the only process writes
 
 
 def _free_ports(count):
@@ -106,7 +155,7 @@ def _run_single(script, tmp_path, base_env, tag, extra_env=None):
     return np.load(tmp_path / f"{tag}.npz")
 
 
-def _assert_workers_match(results, one, skip=("replicas", "loss")):
+def _assert_workers_match(results, one, skip=("replicas", "loss", "shared_writes")):
     w0, w1 = results
     assert int(w0["replicas"]) == 2 and int(one["replicas"]) == 1
     for key in one.files:
@@ -123,7 +172,7 @@ def test_multi_worker_mirrored_two_processes_equal_one_process(tmp_path):
     env.pop("TF_CONFIG", None)
     one = _run_single(script, tmp_path, env, "single")
     results = _run_workers(script, tmp_path, env, "worker")
-    _assert_workers_match(results, one, skip=("replicas",))
+    _assert_workers_match(results, one, skip=("replicas", "shared_writes"))
 
 
 @pytest.mark.slow
@@ -134,10 +183,13 @@ def test_multi_worker_chief_writes_and_every_worker_restores(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("TF_CONFIG", None)
     shared = {"BACKUP_DIR": str(tmp_path / "shared")}
-    _run_workers(script, tmp_path, env, "first", shared)
+    first = _run_workers(script, tmp_path, env, "first", shared)
     written = sorted(os.listdir(tmp_path / "shared"))
-    assert written == ["backup", "ckpt_1", "ckpt_2", "ckpt_3"]  # one writer, no clashes
+    assert written == ["backup", "ckpt_1", "ckpt_2", "ckpt_3"]
+    # 3 weight files + 3 epoch backups, all by the chief (worker 0); worker 1 wrote nothing there
+    assert [int(r["shared_writes"]) for r in first] == [6, 0]
     results = _run_workers(script, tmp_path, env, "resumed", {**shared, "EPOCHS": "5"})
-    assert len(results[0]["loss"]) == 2  # epochs 4 and 5 only: both workers restored epoch 3
+    # epochs 4 and 5 only: both workers restored epoch 3
+    assert [len(r["loss"]) for r in results] == [2, 2]
     one = _run_single(script, tmp_path, env, "single5", {"EPOCHS": "5"})
     _assert_workers_match(results, one)

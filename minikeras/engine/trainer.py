@@ -53,6 +53,7 @@ class Trainer:
         # steps per call for "auto", by kind; a forward-only step is faster than a training one
         self._auto_steps = {"train": 1, "test": 1}
         self._strategy = None
+        self._compiled_in_scope = False
         self._interrupt = None
         self._resume: FitState | None = None
         self.fit_state: FitState | None = None
@@ -89,6 +90,7 @@ class Trainer:
         if tf.distribute.has_strategy() and jit_compile == "auto":
             jit = False  # XLA inside strategy.run is not worth its cost here (as keras)
         self._strategy = strategy
+        self._compiled_in_scope = tf.distribute.has_strategy()
         self.optimizer, self.loss = optimizer, loss
         self._metric_ids = [(m, False) for m in metrics] + [(m, True) for m in weighted_metrics]
         self.steps_per_execution = steps_per_execution
@@ -103,10 +105,12 @@ class Trainer:
         if strategy is None:
             return current.scope()
         if tf.distribute.has_strategy() and current is not strategy:
+            where = (f"compiled under {type(strategy).__name__}" if self._compiled_in_scope
+                     else "built and compiled outside any strategy scope")
             raise ValueError(
-                f"This model was compiled under {type(strategy).__name__} but is used inside "
-                f"the scope of another strategy ({type(current).__name__}). Create and compile "
-                "the model inside the scope of the strategy that trains it.")
+                f"This model was {where} but is used inside {type(current).__name__}'s "
+                "scope. Create and compile the model inside the scope of the strategy that "
+                "trains it.")
         return strategy.scope()
 
     def _require_compiled(self, what: str) -> None:

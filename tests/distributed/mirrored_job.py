@@ -22,12 +22,18 @@ OPTIMIZERS = {
     "adamw": lambda: mk.optimizers.AdamW(0.01, global_clipnorm=1.0),
     "rmsprop": lambda: mk.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
     "adagrad": lambda: mk.optimizers.Adagrad(0.1),
+    "adam_plain": lambda: mk.optimizers.Adam(0.01),
+    "schedule_clipnorm": lambda: mk.optimizers.SGD(
+        mk.optimizers.schedules.ExponentialDecay(0.1, decay_steps=5, decay_rate=0.5),
+        momentum=0.9, clipnorm=0.5),
 }
 
 
 def run(strategy, optimizer_name, n, spe, start):
     x = np.random.default_rng(0).normal(size=(n, 3)).astype(np.float32)
     y = np.digitize(x[:, 0] - x[:, 1], [-0.7, 0.7]).astype(np.float32)
+    sample_weight = np.linspace(0.5, 1.5, n).astype(np.float32)
+    mk.utils.set_random_seed(1)  # the same shuffle orders for both runs
     with strategy.scope():
         model = mk.Sequential([mk.Input(shape=(3,)), mk.layers.Dense(6, activation="tanh",
                                kernel_regularizer="l2"),
@@ -37,8 +43,11 @@ def run(strategy, optimizer_name, n, spe, start):
         model.compile(optimizer=OPTIMIZERS[optimizer_name](),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                       steps_per_execution=spe)
-    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
-                        validation_data=(x[:21], y[:21]))
+    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=True, verbose=0,
+                        sample_weight=sample_weight, validation_data=(x[:21], y[:21]))
+    if strategy.num_replicas_in_sync > 1:  # weights, slots and step count are mirrored
+        for var in list(model.weights) + list(model.optimizer.variables):
+            assert isinstance(var, tf.distribute.DistributedValues), var.name
     return (model, history.history, model.evaluate(x, y, batch_size=16, verbose=0),
             model.predict(x, batch_size=16, verbose=0))
 

@@ -23,8 +23,10 @@ def main(out: str) -> None:
         model.compile(optimizer=mk.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     callbacks = []
+    shared_writes = []  # what this process wrote into the shared folder
     if os.environ.get("BACKUP_DIR"):  # files are written by the chief only
         folder = os.environ["BACKUP_DIR"]
+        count_writes(model, folder, shared_writes)
         callbacks = [mk.callbacks.BackupAndRestore(os.path.join(folder, "backup"),
                                                    delete_checkpoint=False),
                      mk.callbacks.ModelCheckpoint(os.path.join(folder, "ckpt_{epoch}"),
@@ -32,7 +34,27 @@ def main(out: str) -> None:
     history = model.fit(x, y, batch_size=16, epochs=int(os.environ.get("EPOCHS", "3")),
                         verbose=0, callbacks=callbacks)
     np.savez(out, *model.get_weights(), loss=np.array(history.history["loss"]),
-             replicas=np.array(strategy.num_replicas_in_sync))
+             replicas=np.array(strategy.num_replicas_in_sync),
+             shared_writes=np.array(len(shared_writes)))
+
+
+def count_writes(model, folder: str, log: list) -> None:
+    """Records every save into ``folder`` by this process (weights files and checkpoints)."""
+    real_save_weights = model.save_weights
+    real_manager_save = tf.train.CheckpointManager.save
+
+    def save_weights(path, *args, **kwargs):
+        if os.path.abspath(path).startswith(os.path.abspath(folder)):
+            log.append(path)
+        return real_save_weights(path, *args, **kwargs)
+
+    def manager_save(self, *args, **kwargs):
+        path = real_manager_save(self, *args, **kwargs)
+        if path and os.path.abspath(path).startswith(os.path.abspath(folder)):
+            log.append(path)
+        return path
+    model.save_weights = save_weights
+    tf.train.CheckpointManager.save = manager_save
 
 
 if __name__ == "__main__":
