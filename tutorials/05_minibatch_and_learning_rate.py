@@ -22,7 +22,8 @@
 # 1. the noise of the gradient estimate shrinks as $1/m$;
 # 2. small batches make many more updates per epoch, so they converge in fewer *epochs*, but an
 #    epoch takes much longer (the actual time per epoch is much longer for a minibatch of 1);
-# 3. a learning rate that is too small barely moves; one that is too large never settles.
+# 3. with more data, fewer epochs reach the same loss;
+# 4. a learning rate that is too small barely moves; one that is too large never settles.
 
 # %%
 import os
@@ -158,10 +159,41 @@ save_figure(fig, "05_batch_size")
 assert final_loss[4] < final_loss[len(x)] - 0.3          # more updates per epoch
 ratio = epoch_time[1] / epoch_time[len(x)]
 print(f"an epoch with batch size 1 takes {ratio:.0f} times as long as with the whole set")
-assert ratio > 5
+if not QUICK:  # a timing: checked in a full run, not in the test suite's quick run
+    assert ratio > 5
 
 # %% [markdown]
-# ## 3. The learning rate: too small, right, too large
+# The lecture adds that **smaller minibatches improve generalization**, because the random
+# error of each gradient estimate keeps the weights from settling into a minimum that fits
+# the training set's quirks too closely. That effect is real but subtle: it depends on the
+# learning rate, the number of updates and the data, and on a problem this small it is easily
+# hidden by those (a fair comparison is a research topic of its own). We do not claim to
+# show it here.
+#
+# ## 3. Bigger data sets need fewer epochs
+#
+# "The greater the data set, the fewer the epochs, other things being equal": with the same
+# batch size, an epoch over more data makes more updates. Same network, seed, batch size and
+# learning rate, on 256 and on 1024 points of the same distribution; we count the epochs until
+# the training loss first drops below 0.3.
+
+# %%
+def epochs_to_reach(points, target=0.3, limit=60):
+    xs, ys = ring(np.random.default_rng(1), n=points // 2)
+    model = network()
+    model.compile(optimizer=mk.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
+    losses = model.fit(xs, ys, batch_size=16, epochs=limit, verbose=0).history["loss"]
+    below = [epoch for epoch, loss in enumerate(losses, start=1) if loss < target]
+    return below[0] if below else None
+
+
+epochs_needed = {points: epochs_to_reach(points) for points in (256, 1024)}
+print("epochs until the training loss is below 0.3:", epochs_needed)
+assert None not in epochs_needed.values()
+assert epochs_needed[1024] * 2 <= epochs_needed[256]   # four times the data, far fewer epochs
+
+# %% [markdown]
+# ## 4. The learning rate: too small, right, too large
 #
 # Batch size 16, three learning rates. Too small and training takes too long; too large and
 # the loss jumps around instead of settling at the end.
