@@ -25,14 +25,14 @@ _CARRIED = {
     "Dense": ("units", "activation", "use_bias", "kernel_regularizer", "bias_regularizer"),
     "Activation": ("activation",),
     "Dropout": ("rate", "seed"),
-    "Flatten": (),
+    "Flatten": ("data_format",),
     "Softmax": ("axis",),
 }
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
 # Options of those keras layers that minikeras lacks, with the value that means "not used".
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
 _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
-              "noise_shape": None, "data_format": "channels_last"}
+              "noise_shape": None}
 # keras config entries needing no counterpart (initializers only matter before weights are set;
 # dtype is checked through the layer's dtype policy).
 _KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer")

@@ -222,7 +222,6 @@ relu_impostor.__name__ = "relu"
     (keras.layers.Activation(relu_impostor), "activation 'relu' has no minikeras counterpart"),
     (keras.layers.Activation("relu6"), "activation 'relu6' has no minikeras counterpart"),
     (keras.layers.Dropout(1.0), "rate=1.0"),
-    (keras.layers.Flatten(data_format="channels_first"), "data_format='channels_first'"),
     (keras.layers.Softmax(axis=(-2, -1)), "axis=(-2, -1)"),
     (keras.layers.Flatten(activity_regularizer="l1"), "activity_regularizer=L1("),
 ], ids=lambda p: p if isinstance(p, str) else type(p).__name__)
@@ -232,6 +231,17 @@ def test_from_keras_refuses_each_unsupported_option(layer, reason):
         interop.from_keras(k)
     assert f"'{layer.name}' ({type(layer).__name__}): " in str(info.value)
     assert reason in str(info.value)
+
+
+def test_flatten_channels_first_converts_and_matches_keras():
+    k = keras.Sequential([keras.Input((3, 4)), keras.layers.Flatten(data_format="channels_first"),
+                          keras.layers.Dense(2)])
+    ours = interop.from_keras(k)
+    assert ours.layers[0].data_format == "channels_first"
+    x = np.random.default_rng(0).normal(size=(5, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(ours(x).numpy(), k(x).numpy(), rtol=1e-6)
+    back = interop.to_keras(ours)
+    assert back.layers[0].data_format == "channels_first"
 
 
 def test_from_keras_refuses_lora_and_quantized_dense():

@@ -107,3 +107,22 @@ def test_trainable_false_freezes():
     assert len(ours.trainable_weights) == 2 and len(ours.non_trainable_weights) == 2
     ours.trainable = False
     assert ours.trainable_weights == []
+
+
+def test_keras_argument_order_build_without_shape_and_summary_options():
+    m = mk.Sequential([mk.Input(shape=(2,)), layers.Dense(3), mk.Sequential([layers.Dense(1)])],
+                      False, "frozen")  # keras's positional order: layers, trainable, name
+    assert m.name == "frozen" and not m.trainable
+    fresh = mk.Sequential([mk.Input(shape=(4,)), layers.Dense(2)])
+    fresh.build()  # from the Input, as keras
+    assert fresh.layers[0].kernel.shape == (4, 2)
+    with pytest.raises(ValueError, match="needs an `input_shape`"):
+        mk.Sequential([layers.Dense(2)]).build()
+    lines = []
+    m.summary(line_length=90, print_fn=lines.append, expand_nested=True, show_trainable=True)
+    text = lines[0]
+    assert "Trainable" in text and max(len(l) for l in text.splitlines()) >= 90
+    nested = [l for l in text.splitlines() if l.startswith("  dense")]
+    assert len(nested) == 1 and "(None, 1)" in nested[0]  # the inner Dense, indented
+    with pytest.raises(ValueError, match="positions"):
+        m.summary(positions=[0.3, 0.6, 1.0])

@@ -97,11 +97,28 @@ class Softmax(Layer):
 
 
 class Flatten(Layer):
-    """Flattens each sample to one dimension: ``(batch, d1, d2, ...) -> (batch, d1*d2*...)``."""
+    """Flattens each sample to one dimension: ``(batch, d1, d2, ...) -> (batch, d1*d2*...)``.
+
+    Args:
+      data_format: "channels_last" (default, also for None) flattens in memory order;
+        "channels_first" moves axis 1 to the end first, as keras does, so that a
+        channels-first and a channels-last tensor flatten to the same order.
+      name: Layer name.
+    """
+
+    def __init__(self, data_format: str | None = None, name: str | None = None, **kwargs: Any):
+        super().__init__(name=name, **kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError("Expected `data_format` to be 'channels_last' or 'channels_first'. "
+                             f"Received: data_format={data_format!r}")
+        self.data_format = data_format or "channels_last"
 
     def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
         if inputs.shape.rank == 2:
             return inputs
+        if self.data_format == "channels_first":
+            rank = inputs.shape.rank
+            inputs = tf.transpose(inputs, [0] + list(range(2, rank)) + [1])
         flat = self.compute_output_shape(tuple(inputs.shape.as_list()))[1]
         return tf.reshape(inputs, (-1, flat if flat is not None else -1))
 
@@ -109,6 +126,9 @@ class Flatten(Layer):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else math.prod(rest)
         return (input_shape[0], size)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
 
 
 class Dropout(Layer):

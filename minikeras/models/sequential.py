@@ -28,8 +28,8 @@ class Sequential(Trainer, Layer):
       >>> history = model.fit(x, y, epochs=10)
     """
 
-    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None,
-                 trainable: bool = True):
+    def __init__(self, layers: Sequence[Layer] | None = None, trainable: bool = True,
+                 name: str | None = None):
         super().__init__(name=name, trainable=trainable)
         self._init_trainer()
         self._layers: list[Layer] = []
@@ -79,8 +79,20 @@ class Sequential(Trainer, Layer):
         self._forget_compiled_functions()
         return self._layers.pop()
 
-    def build(self, input_shape: Sequence[int | None]) -> None:
-        """Builds every layer for inputs of ``input_shape`` (batch first, e.g. ``(None, 2)``)."""
+    def build(self, input_shape: Sequence[int | None] | None = None) -> None:
+        """Builds every layer for inputs of ``input_shape`` (batch first, e.g. ``(None, 2)``).
+
+        With no ``input_shape``, the shape given by an `Input` first layer (or a first layer's
+        ``input_shape=``) is used.
+        """
+        if input_shape is None:
+            declared = (self._input_layer._declared_input_shape if self._input_layer is not None
+                        else self._layers[0]._declared_input_shape if self._layers else None)
+            if declared is None:
+                raise ValueError(
+                    f"Model '{self.name}' has no Input, so build() needs an `input_shape` such "
+                    "as (None, 2). Received: input_shape=None")
+            input_shape = declared
         shape = as_shape(input_shape, "input_shape")
         if len(shape) < 2:
             raise ValueError(
@@ -204,22 +216,46 @@ class Sequential(Trainer, Layer):
         return int(sum(np.prod(w.shape) for w in self.weights))
 
     # ---- summary ------------------------------------------------------------------------------
-    def summary(self, print_fn: Callable[[str], Any] | None = None) -> None:
-        """Prints each layer's name, type, output shape and parameter count, then the totals."""
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Prints each layer's name, type, output shape and parameter count, then the totals.
+
+        Args (keras's, in keras's order):
+          line_length: Minimum width of the table. Default: as wide as its contents.
+          positions, layer_range: Not supported; must be None.
+          print_fn: Called with the text. Default `print`.
+          expand_nested: Also list the layers of nested Sequentials, indented. Default False.
+          show_trainable: Add a column saying whether each layer is trainable. Default False.
+        """
+        for arg, value in (("positions", positions), ("layer_range", layer_range)):
+            if value is not None:
+                raise ValueError(f"summary() does not support `{arg}`. Received: {arg}={value!r}")
         print_fn = print_fn or print
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        shape = self.input_spec_shape
-        for layer in self._layers:
-            if shape is not None:
-                shape = layer.compute_output_shape(shape)
-            params = sum(int(np.prod(w.shape)) for w in layer.weights) if layer.built else 0
-            rows.append((f"{layer.name} ({type(layer).__name__})",
-                         "?" if shape is None else str(tuple(shape)), f"{params:,}"))
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
+        rows = [("Layer (type)", "Output Shape", "Param #") + (("Trainable",) if show_trainable
+                                                               else ())]
+
+        def add_rows(model: "Sequential", shape: tuple | None, indent: str) -> None:
+            for layer in model._layers:
+                inner_shape = shape
+                if shape is not None:
+                    shape = layer.compute_output_shape(shape)
+                params = sum(int(np.prod(w.shape)) for w in layer.weights) if layer.built else 0
+                rows.append((f"{indent}{layer.name} ({type(layer).__name__})",
+                             "?" if shape is None else str(tuple(shape)), f"{params:,}")
+                            + (("Y" if layer.trainable else "N",) if show_trainable else ()))
+                if expand_nested and isinstance(layer, Sequential):
+                    add_rows(layer, inner_shape, indent + "  ")
+
+        add_rows(self, self.input_spec_shape, "")
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
+        if line_length is not None and line_length > sum(widths):
+            widths[0] += line_length - sum(widths)
         rule = "-" * sum(widths)
         lines = [f'Model: "{self.name}"', rule]
         for i, row in enumerate(rows):
-            lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1]) + row[2].rjust(widths[2]))
+            lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1])
+                         + "".join(cell.rjust(width) for cell, width in zip(row[2:], widths[2:])))
             lines.append("=" * sum(widths) if i == 0 else rule)
         trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights)
         total = sum(int(np.prod(w.shape)) for w in self.weights)
