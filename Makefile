@@ -5,14 +5,14 @@ PY     := $(VENV)/bin/python
 
 .PHONY: demo test bench notebooks clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[plot]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[plot]"
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e ".[test,plot]"
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,plot]"
 	touch $@
 
 demo: $(VENV)/.installed
@@ -24,8 +24,8 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/fit_speed.py
 
-$(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e ".[notebooks,plot]"
+$(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[notebooks,plot]"
 	touch $@
 
 # The tutorials are jupytext percent-format scripts; this renders each to tutorials/NN_name.ipynb.
