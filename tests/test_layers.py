@@ -89,12 +89,17 @@ def test_flatten():
     out = layers.Flatten()(x)
     np.testing.assert_array_equal(out.numpy(), keras.layers.Flatten()(x).numpy())
     assert layers.Flatten().compute_output_shape((None, 3, 4)) == (None, 12)
+    for fmt in ("channels_first", "channels_last"):
+        np.testing.assert_array_equal(layers.Flatten(data_format=fmt)(x).numpy(),
+                                      keras.layers.Flatten(data_format=fmt)(x).numpy())
+    with pytest.raises(ValueError, match="data_format"):
+        layers.Flatten(data_format="nchw")
 
 
 def test_dropout_only_when_training_and_scales_kept_values():
     x = np.ones((200, 50), np.float32)
     drop = layers.Dropout(0.3, seed=1)
-    assert drop(x, training=False).numpy() is not None
+    np.testing.assert_array_equal(drop(x, training=False).numpy(), x)
     np.testing.assert_array_equal(drop(x).numpy(), x)
     y = drop(x, training=True).numpy()
     kept = y != 0
