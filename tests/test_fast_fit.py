@@ -218,7 +218,7 @@ def test_epoch_groups_also_serve_verbose_2_the_auto_of_scripts(capsys):
 
 # ---- "auto" sizing --------------------------------------------------------------------------
 def test_auto_sizes_calls_from_the_last_untraced_call(monkeypatch):
-    from minikeras.engine import trainer
+    from minikeras.engine import loop as trainer
     model = make()
     fit(model, X, Y, epochs=1)  # traces the chunk
     steps = model._steps

@@ -61,33 +61,23 @@ def test_evaluate_and_predict_with_verbose_2_print_one_line(capsys):
     assert lines[1].startswith("5/5 - ") and lines[2].startswith("1/1 - ")
 
 
-class BatchCounter(mk.callbacks.Callback):
-    """Overrides keras's older hook names only."""
-    def __init__(self):
-        super().__init__()
-        self.begins = self.ends = 0
+def batch_counter(base):
+    """A callback of ``base`` that overrides keras's older hook names only."""
+    class BatchCounter(base):
+        def __init__(self):
+            super().__init__()
+            self.begins = self.ends = 0
 
-    def on_batch_begin(self, batch, logs=None):
-        self.begins += 1
+        def on_batch_begin(self, batch, logs=None):
+            self.begins += 1
 
-    def on_batch_end(self, batch, logs=None):
-        self.ends += 1
-
-
-class KerasBatchCounter(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.begins = self.ends = 0
-
-    def on_batch_begin(self, batch, logs=None):
-        self.begins += 1
-
-    def on_batch_end(self, batch, logs=None):
-        self.ends += 1
+        def on_batch_end(self, batch, logs=None):
+            self.ends += 1
+    return BatchCounter()
 
 
 def test_on_batch_hooks_are_called_for_training_batches_as_keras_calls_them():
-    ours, theirs = BatchCounter(), KerasBatchCounter()
+    ours, theirs = batch_counter(mk.callbacks.Callback), batch_counter(keras.callbacks.Callback)
     assert ours.needs_batch_hooks
     model().fit(X, Y, epochs=2, batch_size=16, verbose=0, callbacks=[ours])
     k = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, activation="sigmoid")])

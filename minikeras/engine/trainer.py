@@ -1,14 +1,12 @@
 """compile, fit, evaluate and predict: the training loop, read top-down.
 
     fit:  check the data (inputs.py, data.py) -> an adapter holding it on the device (adapters.py)
-          -> per epoch: a shuffled order drawn in the graph -> chunks of compiled steps
-             (steps.py: forward, loss, gradients, optimizer) -> callbacks with running logs
-          -> validation at the end of the epoch
+          -> per epoch: a shuffled order drawn in the graph -> chunks of compiled steps sized
+             by loop.py (steps.py: forward, loss, gradients, optimizer) -> callbacks with
+             running logs -> validation at the end of the epoch
 """
 from __future__ import annotations
 
-import functools
-import time
 import warnings
 from typing import Any, Sequence
 
@@ -26,15 +24,12 @@ from minikeras.engine.compile_utils import check_metric_list, check_strategy, re
 from minikeras.engine.control import (FitState, InterruptGuard, in_strategy_scope,
                                       resolve_jit_compile)
 from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
+from minikeras.engine.loop import ChunkLoop
 from minikeras.engine.steps import CompiledSteps, PredictSteps, shuffled_order
 from minikeras.utils.random import draw_seed
 
-# "auto" steps_per_execution aims for compiled calls of about this many seconds: long enough
-# to make Python's per-call overhead vanish, short enough to keep progress bars live.
-AUTO_CALL_SECONDS = 0.2
 
-
-class Trainer:
+class Trainer(ChunkLoop):
     """Mixin giving a model compile, fit, evaluate and predict (used by `Sequential`)."""
 
     def _init_trainer(self) -> None:
@@ -177,61 +172,6 @@ class Trainer:
                                          input_signature=[tf.TensorSpec((), tf.int32)])
         return self._order_fn(tf.constant(n, tf.int32))
 
-    # ---- the loop over chunks -----------------------------------------------------------------
-    def _chunk_size(self, cbs: CallbackList, kind: str = "train") -> int:
-        if kind != "train" and tf.distribute.has_strategy():
-            # Evaluation and prediction steps have no merge point between replicas, and the
-            # same collective in consecutive loop iterations could pair across iterations:
-            # one step per call keeps the replicas in lockstep.
-            return 1
-        if self.steps_per_execution != "auto":
-            return int(self.steps_per_execution)
-        if cbs.needs_batch_hooks:
-            return 1
-        return self._auto_steps["train" if kind == "train" else "test"]  # predict sizes as test
-
-    def _timed(self, steps: CompiledSteps, kind: str, call) -> tuple[int, np.ndarray]:
-        """Runs ``call() -> (steps run, logs tensor)``; returns them with the logs on the host.
-
-        A call that did not trace tells how long a step takes; "auto" then sizes the next
-        calls of this ``kind`` to about `AUTO_CALL_SECONDS`.
-        """
-        traces, start = sum(steps.trace_counts.values()), time.perf_counter()
-        done, values = call()
-        values = values.numpy()
-        if done and sum(steps.trace_counts.values()) == traces:
-            per_step = (time.perf_counter() - start) / done
-            self._auto_steps[kind] = int(min(max(AUTO_CALL_SECONDS / per_step, 1), 1 << 20))
-        return done, values
-
-    def _run_epoch(self, steps: CompiledSteps, adapter: Any, kind: str, cbs: CallbackList,
-                   first_step: int = 0) -> tuple[dict[str, float], int]:
-        """Runs one pass of ``kind`` ("train" or "test"); returns the logs and steps run.
-
-        A resumed epoch starts at ``first_step`` with the metric states it was saved with.
-        """
-        total, step, logs = adapter.steps_per_epoch, first_step, {}
-        reset = first_step == 0
-        while total is None or step < total:
-            count = self._chunk_size(cbs, kind)
-            if total is not None:
-                count = min(count, total - step)
-            cbs.call(f"on_{kind}_batch_begin", step, None)
-            done, values = self._timed(steps, kind,
-                                       lambda: adapter.run(steps, kind, step, count, reset))
-            if done == 0:
-                break
-            reset = False
-            step += done
-            if kind == "train":
-                self.fit_state.step = step
-            logs = dict(zip(steps.log_names, map(float, values)))
-            cbs.call(f"on_{kind}_batch_end", step - 1, logs)
-            if done < count or (kind == "train" and self.stop_training) or \
-                    (self._interrupt is not None and self._interrupt.requested):
-                break
-        return logs, step
-
     # ---- fit ----------------------------------------------------------------------------------
     @in_strategy_scope
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -332,33 +272,6 @@ class Trainer:
             cbs.call("on_train_end", logs)
         return self.history
 
-    def _fit_epoch_groups(self, steps: CompiledSteps, train: ArrayAdapter, shuffle: bool,
-                          first_epoch: int, epochs: int,
-                          cbs: CallbackList) -> tuple[int, dict[str, float]]:
-        """With nothing to run between epochs, runs several whole epochs per compiled call
-        (sized like "auto" chunks); History gets every epoch's logs. Returns where it stopped.
-        """
-        generator = self._ensure_shuffle_generator() if shuffle else None
-        epoch, logs = first_epoch, {}
-        while epoch < epochs and not self.stop_training and not self._interrupt.requested:
-            group = max(1, min(epochs - epoch, self._auto_steps["train"] // train.steps_per_epoch))
-            run = functools.partial(steps.run_array_epochs, train.x, train.y, train.sw,
-                                    generator, group, train.batch_size)
-            start = time.perf_counter()
-            _, values = self._timed(steps, "train", lambda: (group * train.steps_per_epoch, run()))
-            self.fit_state.epoch_seconds = (time.perf_counter() - start) / group
-            for e in range(group):
-                self.fit_state.epoch, self.fit_state.step = epoch + e, train.steps_per_epoch
-                cbs.call("on_epoch_begin", epoch + e, None)
-                logs = dict(zip(steps.log_names, map(float, values[e])))
-                cbs.call("on_epoch_end", epoch + e, logs)
-            epoch += group
-        self.fit_state.epoch_seconds = None
-        if self._interrupt.requested:
-            warnings.warn(f"Training interrupted (Ctrl-C) after epoch {epoch}; returning the "
-                          "History so far.")
-        return (epochs if self.stop_training or self._interrupt.requested else epoch), logs
-
     def _callbacks(self, callbacks, verbose: int, **params: Any) -> CallbackList:
         cbs = list(callbacks or [])
         if verbose:
@@ -368,12 +281,6 @@ class Trainer:
         return CallbackList(cbs, self, {"verbose": verbose, **params})
 
     # ---- evaluate -----------------------------------------------------------------------------
-    def _evaluate(self, steps: CompiledSteps, adapter: Any, cbs: CallbackList) -> dict[str, float]:
-        cbs.call("on_test_begin", None)
-        logs, _ = self._run_epoch(steps, adapter, "test", cbs)
-        cbs.call("on_test_end", logs)
-        return logs
-
     @in_strategy_scope
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: int | str = "auto", sample_weight: Any = None, steps: int | None = None,
