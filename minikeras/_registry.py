@@ -55,3 +55,25 @@ def deserialize_registered(config: Any, classes: Mapping[str, type], kind: str) 
             f"{sorted(config) if isinstance(config, dict) else config!r}")
     cls = lookup(config["class_name"], classes, f"{kind} class")
     return cls.from_config(dict(config.get("config") or {}))
+
+
+CUSTOM = "__custom__"
+
+
+def serialize_or_custom(obj: Any, serialize: Callable[[Any], Any]) -> Any:
+    """``serialize(obj)`` for a registered object; for a custom one, a reference by name
+    ``{"__custom__": name}`` (plus its ``"config"`` when it has `get_config`) that loading
+    resolves only through an explicit ``custom_objects={name: ...}``."""
+    try:
+        return serialize(obj)
+    except (ValueError, TypeError, KeyError):
+        fn = getattr(obj, "fn", obj)
+        name = getattr(fn, "__name__", None) or type(obj).__name__
+        entry: dict = {CUSTOM: name}
+        get_config = getattr(obj, "get_config", None)
+        if callable(get_config) and not isinstance(obj, type):
+            try:
+                entry["config"] = get_config()
+            except Exception:  # a custom object may not implement it; the name is enough
+                pass
+        return entry

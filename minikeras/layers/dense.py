@@ -6,6 +6,7 @@ from typing import Any, Callable
 import tensorflow as tf
 
 from minikeras import activations, initializers, regularizers
+from minikeras._registry import serialize_or_custom
 from minikeras.layers.layer import Layer
 
 # Outputs of these activations carry their logits, so crossentropy losses can use them (as keras).
@@ -111,9 +112,11 @@ class Dense(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units,
                 "activation": activation_name(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_initializer": serialize_or_custom(self.kernel_initializer,
+                                                          initializers.serialize),
+                "bias_initializer": serialize_or_custom(self.bias_initializer,
+                                                        initializers.serialize),
                 "kernel_regularizer": None if self.kernel_regularizer is None
-                else regularizers.serialize(self.kernel_regularizer),
+                else serialize_or_custom(self.kernel_regularizer, regularizers.serialize),
                 "bias_regularizer": None if self.bias_regularizer is None
-                else regularizers.serialize(self.bias_regularizer)}
+                else serialize_or_custom(self.bias_regularizer, regularizers.serialize)}

@@ -10,9 +10,8 @@ from typing import Any
 
 from minikeras import layers as layers_module
 from minikeras import losses, metrics, optimizers
+from minikeras._registry import CUSTOM, serialize_or_custom
 from minikeras.layers.layer import Layer
-
-CUSTOM = "__custom__"
 
 
 def layer_registry() -> dict[str, type]:
@@ -80,6 +79,9 @@ def build_model(config: Any, custom_objects: dict | None = None,
             return model
         if isinstance(kwargs.get("activation"), str) and kwargs["activation"] in custom_objects:
             kwargs["activation"] = custom_objects[kwargs["activation"]]
+        for key, value in kwargs.items():  # custom initializers, regularizers, ...
+            if isinstance(value, dict) and CUSTOM in value:
+                kwargs[key] = _custom(value, custom_objects, f"{key} of {class_name}")
         if "shape" in kwargs and isinstance(kwargs["shape"], list):
             kwargs["shape"] = tuple(kwargs["shape"])
         return cls(**kwargs)
@@ -106,15 +108,24 @@ def _check_weight_shapes(expected: list[tuple[str, tuple]] | None, found: list[t
                          f"has {len(expected)}")
 
 
+def _custom(entry: dict, custom_objects: dict, what: str) -> Any:
+    """The object a ``{"__custom__": name[, "config"]}`` entry names, from ``custom_objects``
+    only: a class is rebuilt from the saved config, anything else is used as it is."""
+    name = entry[CUSTOM]
+    if not isinstance(name, str) or name not in custom_objects:
+        raise ValueError(f"the {what} is a custom object {name!r}; pass it in "
+                         f"custom_objects={{{name!r}: ...}}")
+    obj = custom_objects[name]
+    if isinstance(obj, type):
+        config = _check_dict(entry.get("config") or {}, f"the config of {name}")
+        from_config = getattr(obj, "from_config", None)
+        return from_config(config) if callable(from_config) else obj(**config)
+    return obj
+
+
 # ---- compile configuration ---------------------------------------------------------------------
 def _serialize_or_name(obj: Any, serialize: Any) -> Any:
-    if isinstance(obj, str):
-        return obj
-    try:
-        return serialize(obj)
-    except (ValueError, TypeError, KeyError):
-        fn = getattr(obj, "fn", obj)
-        return {CUSTOM: getattr(fn, "__name__", getattr(obj, "name", type(obj).__name__))}
+    return obj if isinstance(obj, str) else serialize_or_custom(obj, serialize)
 
 
 def compile_config(model: Any) -> dict | None:
@@ -137,11 +148,7 @@ def _resolve(entry: Any, custom_objects: dict, deserialize: Any, what: str) -> A
         return custom_objects.get(entry, entry)
     entry = _check_dict(entry, f"a {what} entry")
     if CUSTOM in entry:
-        name = entry[CUSTOM]
-        if name not in custom_objects:
-            raise ValueError(f"the {what} {name!r} is a custom object; pass it in "
-                             f"custom_objects={{{name!r}: ...}}")
-        return custom_objects[name]
+        return _custom(entry, custom_objects, what)
     return deserialize(entry)
 
 
