@@ -52,14 +52,14 @@ def run(strategy, optimizer_name, n, spe, start):
             model.predict(x, batch_size=16, verbose=0))
 
 
-def main(out: str, n: int, spe) -> None:
+def main(out: str, n: int, spe, names: list[str]) -> None:
     devices = [d.name for d in tf.config.list_logical_devices("CPU")]
     assert len(devices) == 2, devices
     mk.utils.set_random_seed(0)
     start = mk.Sequential([mk.Input(shape=(3,)), mk.layers.Dense(6),
                            mk.layers.Dense(3)]).get_weights()
     results = {}
-    for name in OPTIMIZERS:
+    for name in names:
         one, h1, e1, p1 = run(tf.distribute.get_strategy(), name, n, spe, start)
         two, h2, e2, p2 = run(tf.distribute.MirroredStrategy(devices), name, n, spe, start)
         for tag, model, history, evaluation, prediction in (("1", one, h1, e1, p1),
@@ -75,4 +75,5 @@ def main(out: str, n: int, spe) -> None:
 
 if __name__ == "__main__":
     steps = sys.argv[3]
-    main(sys.argv[1], int(sys.argv[2]), steps if steps == "auto" else int(steps))
+    names = sys.argv[4].split(",") if len(sys.argv) > 4 else list(OPTIMIZERS)
+    main(sys.argv[1], int(sys.argv[2]), steps if steps == "auto" else int(steps), names)
