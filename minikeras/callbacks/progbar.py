@@ -63,12 +63,12 @@ class ProgbarLogger(Callback):
         self._seen = 0
 
     def _advance(self, batch: int, logs: dict | None) -> None:
-        if self._bar is None:
-            return
-        self._bar.update(batch + 1 - self._seen)
+        """Counts batches up to ``batch`` as seen; moves the bar when one is open."""
+        if self._bar is not None:
+            self._bar.update(batch + 1 - self._seen)
+            if logs:
+                self._bar.set_postfix_str(format_logs(logs), refresh=False)
         self._seen = batch + 1
-        if logs:
-            self._bar.set_postfix_str(format_logs(logs), refresh=False)
 
     def _close(self, logs: dict | None = None) -> None:
         if self._bar is not None:
@@ -119,7 +119,6 @@ class ProgbarLogger(Callback):
     def on_test_batch_end(self, batch, logs=None):
         if not self._in_fit:
             self._advance(batch, logs)
-            self._seen = batch + 1
 
     def on_test_end(self, logs=None):
         if not self._in_fit:
@@ -135,7 +134,6 @@ class ProgbarLogger(Callback):
 
     def on_predict_batch_end(self, batch, logs=None):
         self._advance(batch, None)
-        self._seen = batch + 1
 
     def on_predict_end(self, logs=None):
         if self.verbose == 1:
