@@ -134,6 +134,47 @@ def test_custom_initializers_regularizers_and_losses_round_trip(tmp_path):
     assert h1 == h2 and same_weights(model, loaded)
 
 
+class Scale(layers.Layer):
+    """A custom layer whose constructor makes its weight (no build of its own)."""
+
+    def __init__(self, size=3, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.scale = self.add_weight("scale", (size,), mk.initializers.Ones())
+
+    def call(self, inputs, training=False):
+        return inputs * self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+class Doubler(layers.Layer):
+    """A custom layer with its own build (its weights cannot be known before building)."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight("w", (input_shape[-1],), mk.initializers.Constant(2.0))
+        super().build(input_shape)
+
+    def call(self, inputs, training=False):
+        return inputs * self.w
+
+
+def test_custom_layers_with_constructor_or_build_weights_round_trip(tmp_path):
+    model = mk.Sequential([mk.Input(shape=(3,)), Scale(3), Doubler(), layers.Dense(1)])
+    model.layers[0].scale.assign([1.0, 2.0, 3.0])
+    model.save(tmp_path / "m")
+    loaded = mk.models.load_model(tmp_path / "m",
+                                  custom_objects={"Scale": Scale, "Doubler": Doubler})
+    np.testing.assert_array_equal(loaded(X).numpy(), model(X).numpy())
+    # a constructor-made weight is known before building: a mismatch is caught up front
+    mk.Sequential([mk.Input(shape=(3,)), Scale(3), layers.Dense(1)]).save(tmp_path / "s")
+    with pytest.raises(ValueError, match=r"weight \S*scale has shape \(4,\), the file's array 0 "
+                                         r"has shape \(3,\)"):
+        mk.models.load_model(rewrite(tmp_path / "s", tmp_path / "s4", lambda d: d["model"][
+            "config"]["layers"][0]["config"].update(size=4)), custom_objects={"Scale": Scale})
+
+
 # ---- broken and hostile files -------------------------------------------------------------------
 @pytest.fixture
 def good_file(tmp_path):

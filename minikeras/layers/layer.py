@@ -86,10 +86,14 @@ class Layer(tf.Module):
         self.built = True
 
     def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]] | None:
-        """``(name, shape)`` of each weight `build(input_shape)` would create, without creating
-        any; None when the layer cannot tell (a subclass with its own `build` that does not
-        override this). Loading checks a file against these before allocating anything."""
-        return [] if type(self).build is Layer.build else None
+        """``(name, shape)`` of every weight the layer will have once built for
+        ``input_shape``, without creating any; None when it cannot tell (a subclass with its
+        own `build` that does not override this). Loading checks a file against these before
+        allocating anything. Without a `build` of its own, a layer has the weights it has now
+        (none, or those its constructor made)."""
+        if type(self).build is not Layer.build:
+            return None
+        return [(w.name.split(":")[0], tuple(w.shape)) for w in self._weights]
 
     def _maybe_build(self, input_shape: tuple) -> None:
         if not self.built:
