@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 from typing import Any, Callable
 
@@ -47,9 +47,8 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"The folder of '{path}' does not exist: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    fd, tmp = _create_temporary(path, folder)
     try:
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep the usual permissions
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -71,14 +70,24 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
         pass
 
 
-def _file_mode(path: str) -> int:
-    """The existing file's permissions, or what a new file gets under the current umask."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def _create_temporary(path: str, folder: str) -> tuple[int, str]:
+    """A new, uniquely named file beside ``path``: with ``path``'s permissions when it exists,
+    else those any new file gets (0666 less the umask; `tempfile.mkstemp` would give 0600)."""
+    while True:
+        tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+        return fd, tmp
 
 
 def write_archive(path: str, config: dict, arrays: dict[str, list[np.ndarray]]) -> None:
