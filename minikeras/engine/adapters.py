@@ -28,8 +28,11 @@ class ArrayAdapter:
     def __init__(self, arrays: data_module.Arrays, batch_size: int):
         self.x, self.y, self.sw = arrays.to_tensors()
         self.n = len(arrays)
-        self.batch_size = batch_size
-        self.steps_per_epoch = math.ceil(self.n / batch_size)
+        # A batch larger than the data is one batch of all of it (as keras). Clamping here also
+        # keeps any size Python accepts (10**12, 2**32 + 8) out of the compiled steps, which
+        # count in int32 and would otherwise run no step or wrap around.
+        self.batch_size = min(data_module.check_positive_int(batch_size, "batch_size"), self.n)
+        self.steps_per_epoch = math.ceil(self.n / self.batch_size)
         self.order = tf.range(self.n, dtype=tf.int32)
         self.y_shape = arrays.y.shape if arrays.y is not None else None
         self.feature_shape = tuple(arrays.x.shape[1:])

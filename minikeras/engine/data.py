@@ -44,20 +44,58 @@ def _to_numpy(value: Any, arg: str) -> np.ndarray:
         arr = np.asarray(value)
     except Exception as err:  # ragged nested lists and the like
         raise ValueError(f"Could not convert `{arg}` to an array: {err}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    if arr.dtype.kind not in "biuf":  # bool, signed, unsigned, float
+        if arr.dtype.kind == "c":
+            raise TypeError(
+                f"Expected `{arg}` to hold real numbers. Received an array of dtype {arr.dtype} "
+                "(complex); minikeras would silently drop the imaginary part. Pass the real "
+                "part (np.real) or both parts as separate features.")
+        if arr.dtype == object and _has_huge_int(value):
+            raise ValueError(
+                f"Expected `{arg}` to hold numbers that fit in float32. Received integers too "
+                "large for any NumPy integer type.")
         raise TypeError(
             f"Expected `{arg}` to hold numbers. Received an array of dtype {arr.dtype}.")
     return arr
 
 
+def _has_huge_int(value: Any) -> bool:
+    """True when a nested list holds a Python int beyond int64/uint64 (NumPy makes it object)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool) and \
+                not -2**63 <= item < 2**64:
+            return True
+    return False
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _check_finite(arr: np.ndarray, arg: str) -> None:
-    if np.issubdtype(arr.dtype, np.floating):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            row = int(np.argwhere(bad)[0][0])
+    """NaN, inf, and finite values that become inf as float32 (beyond about 3.4e38) raise a
+    ValueError naming ``arg`` and the index of the first one. Integers always fit float32's
+    range (int64/uint64 top out near 1.8e19), so only floats are checked."""
+    if arr.dtype.kind != "f":
+        return
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"`{arg}` contains {int(bad.sum())} NaN or infinite value(s); the first is in row "
+            f"{index[0]} (index {index}). Remove or impute them before training.")
+    if arr.dtype.itemsize > 4:
+        with np.errstate(invalid="ignore"):
+            big = np.abs(arr) > _FLOAT32_MAX
+        if big.any():
+            index = tuple(int(i) for i in np.argwhere(big)[0])
             raise ValueError(
-                f"`{arg}` contains {int(bad.sum())} NaN or infinite value(s); the first is in row "
-                f"{row}. Remove or impute them before training.")
+                f"`{arg}` contains {int(big.sum())} value(s) beyond float32's range "
+                f"(|value| > {_FLOAT32_MAX:.6g}), which the model computes in; the first, "
+                f"{arr[index].item()!r}, is in row {index[0]} (index {index}). Rescale the data.")
 
 
 def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
