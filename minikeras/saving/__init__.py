@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras.saving import archive, config as config_module
+from minikeras.saving.paths import check_save_path
 from minikeras.saving.archive import FileFormatError
 
 
@@ -43,7 +44,12 @@ def _rng_arrays(model: Any) -> tuple[dict, list[np.ndarray]]:
 
 def save_model(model: Any, filepath: str) -> None:
     """Writes the model (architecture, compile configuration, weights, optimizer state and
-    random-generator states) to one zip file at exactly ``filepath``, atomically."""
+    random-generator states) to one zip file at exactly ``filepath``, atomically.
+
+    Raises ValueError, before anything is written, for an empty or folder path, a suffix of
+    another format (see `paths.check_save_path`) or an unbuilt model.
+    """
+    filepath = check_save_path(filepath, "save")
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save. "
                          "Build it, or fit it once, first.")
@@ -71,7 +77,11 @@ def check_saveable(model: Any) -> None:
 
 
 def save_weights(model: Any, filepath: str) -> None:
-    """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``."""
+    """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``.
+
+    The path is checked as for `save_model`, before anything is written.
+    """
+    filepath = check_save_path(filepath, "save_weights")
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save.")
     archive.write_archive(filepath, {"kind": "weights",

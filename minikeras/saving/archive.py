@@ -15,11 +15,12 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 from typing import Any, Callable
 
 import numpy as np
+
+from minikeras.saving import tempfiles
 
 FORMAT_NAME = "minikeras"
 FORMAT_VERSION = 1
@@ -39,21 +40,29 @@ class FileFormatError(ValueError):
 def atomic_write(path: str, write: Callable[[Any], None]) -> None:
     """Writes a file through ``write(fileobj)`` so that ``path`` is either old or new, never torn.
 
-    The data go to a temporary file in the same folder, are flushed and fsynced, then renamed
-    over ``path`` (a rename within one file system is atomic). On any failure the temporary
-    file is removed and ``path`` is left as it was.
+    The data go to a temporary file in the same folder (named and locked as `tempfiles`
+    describes, so that a killed save's orphan is recognised and removed by the next save into
+    that folder), are flushed and fsynced, then renamed over ``path`` (a rename within one file
+    system is atomic). On any failure the temporary file is removed and ``path`` is left as it
+    was.
     """
     path = os.fspath(path)
+    if not os.path.basename(path) or os.path.isdir(path):
+        raise ValueError(f"Expected a file path to write. Received: {path!r}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"The folder of '{path}' does not exist: {folder}")
-    fd, tmp = _create_temporary(path, folder)
+    tempfiles.remove_stale(folder)
+    fd, tmp = tempfiles.create_temporary(path, folder)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            if tempfiles.fcntl is not None:  # rename while still holding the lock
+                os.replace(tmp, path)
+        if tempfiles.fcntl is None:  # Windows cannot rename an open file
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -68,26 +77,6 @@ def atomic_write(path: str, write: Callable[[Any], None]) -> None:
             os.close(dir_fd)
     except OSError:  # some file systems cannot fsync a folder; the data are safe regardless
         pass
-
-
-def _create_temporary(path: str, folder: str) -> tuple[int, str]:
-    """A new, uniquely named file beside ``path``: with ``path``'s permissions when it exists,
-    else those any new file gets (0666 less the umask; `tempfile.mkstemp` would give 0600)."""
-    while True:
-        tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        except FileNotFoundError:
-            pass
-        except BaseException:
-            os.close(fd)
-            os.unlink(tmp)
-            raise
-        return fd, tmp
 
 
 def write_archive(path: str, config: dict, arrays: dict[str, list[np.ndarray]]) -> None:

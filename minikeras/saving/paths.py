@@ -1,0 +1,68 @@
+"""Where a save may write: the checks on a target path, run before anything is written.
+
+minikeras writes one format, its own zip (see `archive.py`), conventionally named
+``*.minikeras``. A path whose suffix names another format (``.h5``, ``.keras``, ``.pb``...)
+is refused rather than filled with a zip under a misleading name; a path with no suffix or an
+unrecognised one gets the minikeras format.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+SUFFIX = ".minikeras"
+
+# Suffixes of formats minikeras does not write, and what they conventionally hold.
+FOREIGN_SUFFIXES = {
+    ".weights.h5": "keras's HDF5 weights", ".h5": "HDF5 (keras 2)", ".hdf5": "HDF5",
+    ".keras": "keras's zip format", ".pb": "a TensorFlow SavedModel",
+    ".tf": "a TensorFlow SavedModel", ".savedmodel": "a TensorFlow SavedModel",
+    ".ckpt": "a TensorFlow checkpoint", ".index": "a TensorFlow checkpoint",
+    ".tflite": "TensorFlow Lite", ".onnx": "ONNX", ".json": "JSON text",
+    ".npz": "a NumPy archive", ".npy": "a NumPy array", ".pkl": "a pickle",
+    ".pickle": "a pickle", ".joblib": "a joblib pickle", ".pt": "PyTorch", ".pth": "PyTorch",
+    ".safetensors": "safetensors",
+}
+
+
+def _foreign_suffix(name: str) -> str | None:
+    lower = name.lower()
+    for suffix in sorted(FOREIGN_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix) and len(lower) > len(suffix):
+            return suffix
+    return None
+
+
+def check_save_path(filepath: Any, what: str = "save") -> str:
+    """Returns ``filepath`` as a str once it is a usable target for ``model.<what>()``.
+
+    Raises:
+      TypeError: not a str or path-like object.
+      ValueError: empty, an existing folder, a name ending in a path separator, or a suffix
+        of a format minikeras does not write (the message lists what it writes).
+    """
+    if isinstance(filepath, bytes):
+        filepath = os.fsdecode(filepath)
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise TypeError(f"Expected `filepath` for {what}() to be a str or path-like object. "
+                        f"Received: filepath={filepath!r} of type {type(filepath).__name__}")
+    path = os.fspath(filepath)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path.strip():
+        raise ValueError(f"Expected `filepath` for {what}() to name a file, e.g. "
+                         f"'model{SUFFIX}'. Received: filepath={path!r}")
+    if path.endswith(("/", os.sep)) or os.path.isdir(path) or \
+            os.path.basename(path) in (".", ".."):
+        raise ValueError(f"Expected `filepath` for {what}() to name a file, not a folder "
+                         f"(minikeras writes one file). Received: filepath={path!r}; use e.g. "
+                         f"{os.path.join(path, 'model' + SUFFIX)!r}.")
+    suffix = _foreign_suffix(os.path.basename(path))
+    if suffix is not None:
+        raise ValueError(
+            f"The suffix '{suffix}' of filepath={path!r} names {FOREIGN_SUFFIXES[suffix]}, "
+            f"which minikeras does not write. minikeras writes its own zip format, with the "
+            f"suffix '{SUFFIX}' (or no suffix): use {path[:-len(suffix)] + SUFFIX!r}. For a "
+            "SavedModel use model.export(folder); for keras's formats convert with "
+            "minikeras.interop.to_keras(model) and save that.")
+    return path
