@@ -1,7 +1,8 @@
 """The Callback base class (keras's hook names) and CallbackList, which calls them in order."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 class Callback:
@@ -57,16 +58,46 @@ class Callback:
             "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end"))
 
 
-class CallbackList:
-    """Calls a hook on every callback in order."""
+def callback_list(callbacks: Any) -> list[Callback]:
+    """``callbacks`` as fit, evaluate and predict accept it: None, one `Callback`, or a list
+    (or other iterable) of them, as keras accepts; returns a new list.
 
-    def __init__(self, callbacks: Iterable[Callback] | None, model: Any, params: dict):
-        callbacks = list(callbacks or [])
-        for cb in callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(
-                    "Expected every entry of `callbacks` to be a minikeras.callbacks.Callback. "
-                    f"Received: {cb!r} of type {type(cb).__name__}")
+    Raises:
+      TypeError: naming `callbacks`, for anything else (a class instead of an instance, a
+        string, a dict, a number, or a list with such an entry).
+    """
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, type) and issubclass(callbacks, Callback):
+        raise TypeError(f"Expected `callbacks` to hold Callback instances. Received the class "
+                        f"{callbacks.__name__}; pass {callbacks.__name__}(...) instead.")
+    if isinstance(callbacks, (str, bytes, dict)) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            "Expected `callbacks` to be a minikeras.callbacks.Callback or a list of them. "
+            f"Received: callbacks={callbacks!r} of type {type(callbacks).__name__}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                "Expected every entry of `callbacks` to be a minikeras.callbacks.Callback. "
+                f"Received: {cb!r} of type {type(cb).__name__}")
+    return callbacks
+
+
+class CallbackList:
+    """Calls a hook on every callback in order.
+
+    Args:
+      callbacks: None, one `Callback` or a list of them (checked by `callback_list`).
+      model: The model every callback gets through ``set_model``.
+      params: The dict every callback gets through ``set_params``.
+    """
+
+    def __init__(self, callbacks: Iterable[Callback] | Callback | None, model: Any,
+                 params: dict):
+        callbacks = callback_list(callbacks)
         self.callbacks = callbacks
         for cb in callbacks:
             cb.set_model(model)

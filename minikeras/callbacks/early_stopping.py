@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import warnings
 
-from minikeras.callbacks.monitor import MonitorCallback, check_non_negative_int
+from minikeras.callbacks.monitor import (MonitorCallback, check_non_negative_int,
+                                         compiled_metrics)
 
 
 class EarlyStopping(MonitorCallback):
@@ -60,6 +61,31 @@ class EarlyStopping(MonitorCallback):
         self.best = None
         self.best_epoch = 0
         self.best_weights = None
+        self._check_monitor()
+
+    def _check_monitor(self) -> None:
+        """Refuses, before any epoch trains, a ``monitor`` the model will never log.
+
+        The names are known once fit has built the compiled steps (before ``on_train_begin``):
+        the loss and compiled metrics (``model.metrics``), their ``val_`` forms, and
+        ``learning_rate`` (logged by the learning-rate callbacks). With ``mode="auto"`` any other name is a ValueError (its
+        direction could not be resolved at the first epoch end either); with an explicit mode
+        another callback may log it, so it is left to the warning at each epoch end (keras).
+        """
+        names = [metric.name for metric in compiled_metrics(self.model)]
+        if not names:
+            return  # the compiled steps do not exist (not in fit): nothing to check against
+        known = names + [f"val_{n}" for n in names] + ["learning_rate"]
+        if self.monitor in known:
+            if self.mode == "auto":
+                self.monitor_op = None
+                self._set_monitor_op()
+            return
+        if self.mode == "auto":  # with an explicit mode another callback may log the name
+            raise ValueError(
+                f"EarlyStopping received monitor={self.monitor!r}, which this model does not "
+                f"log. Available: {', '.join(known)}. (A quantity logged by another callback "
+                "needs mode='min' or mode='max'.)")
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor_op is None:

@@ -6,6 +6,7 @@ import warnings
 
 from minikeras.callbacks.monitor import MonitorCallback
 from minikeras.saving import check_saveable
+from minikeras.saving.paths import check_suffix
 from minikeras.utils.distribution import is_chief
 
 
@@ -33,7 +34,7 @@ class ModelCheckpoint(MonitorCallback):
         ``save_best_only``. Default None.
 
     Example:
-      >>> checkpoint = ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.2f}.keras",
+      >>> checkpoint = ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.2f}.minikeras",
       ...                              save_best_only=True)
       >>> model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[checkpoint])
     """
@@ -65,6 +66,7 @@ class ModelCheckpoint(MonitorCallback):
         if not callable(getattr(self.model, saver, None)):
             raise TypeError(f"ModelCheckpoint needs `model.{saver}(filepath)`; "
                             f"{type(self.model).__name__} has none.")
+        check_suffix(self.filepath)  # a foreign format's suffix: fail before training
         if not self.save_weights_only:
             check_saveable(self.model)  # fail before training, not after the first epoch
 

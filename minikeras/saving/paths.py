@@ -57,6 +57,13 @@ def check_save_path(filepath: Any, what: str = "save") -> str:
         raise ValueError(f"Expected `filepath` for {what}() to name a file, not a folder "
                          f"(minikeras writes one file). Received: filepath={path!r}; use e.g. "
                          f"{os.path.join(path, 'model' + SUFFIX)!r}.")
+    check_suffix(path)
+    return path
+
+
+def check_suffix(path: str) -> None:
+    """Raises ValueError when ``path`` ends in the suffix of a format minikeras does not write
+    (also usable on a `ModelCheckpoint` file-name template before training)."""
     suffix = _foreign_suffix(os.path.basename(path))
     if suffix is not None:
         raise ValueError(
@@ -65,4 +72,3 @@ def check_save_path(filepath: Any, what: str = "save") -> str:
             f"suffix '{SUFFIX}' (or no suffix): use {path[:-len(suffix)] + SUFFIX!r}. For a "
             "SavedModel use model.export(folder); for keras's formats convert with "
             "minikeras.interop.to_keras(model) and save that.")
-    return path
