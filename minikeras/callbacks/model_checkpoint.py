@@ -66,7 +66,8 @@ class ModelCheckpoint(MonitorCallback):
         if not callable(getattr(self.model, saver, None)):
             raise TypeError(f"ModelCheckpoint needs `model.{saver}(filepath)`; "
                             f"{type(self.model).__name__} has none.")
-        check_suffix(self.filepath)  # a foreign format's suffix: fail before training
+        if getattr(getattr(type(self.model), saver), "__module__", "").startswith("minikeras."):
+            check_suffix(self.filepath)  # minikeras's own save refuses it: fail before training
         if not self.save_weights_only:
             check_saveable(self.model)  # fail before training, not after the first epoch
 
