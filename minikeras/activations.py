@@ -8,8 +8,9 @@ the TensorFlow op keras's TF backend uses, so the results equal keras's.
 callable, or None (linear). `serialize`/`deserialize` turn a built-in activation into its name
 and back, never importing or evaluating anything the name spells.
 
-Unlike keras, `sigmoid` and `softmax` attach nothing to their outputs; code that wants the
-logits of a sigmoid or softmax output must keep them explicitly.
+As in keras, the outputs of `sigmoid` and `softmax` remember their logits, so crossentropy
+losses on a model ending in them are computed from the logits; minikeras does it explicitly,
+through `minikeras._logits.record_logits` (nothing is attached to tensors).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any, Callable
 import tensorflow as tf
 
 from minikeras import _registry
+from minikeras._logits import keep_logits
 
 _KIND = "activation function"
 
@@ -58,7 +60,10 @@ def sigmoid(x: Any) -> tf.Tensor:
       >>> sigmoid([0.0]).numpy()
       array([0.5], dtype=float32)
     """
-    return tf.math.sigmoid(_as_float(x))
+    x = _as_float(x)
+    output = tf.math.sigmoid(x)
+    keep_logits(output, x)
+    return output
 
 
 def tanh(x: Any) -> tf.Tensor:
@@ -136,7 +141,9 @@ def softmax(x: Any, axis: int = -1) -> tf.Tensor:
             "so the output is always 1. Did you mean sigmoid?",
             stacklevel=2,
         )
-    return tf.nn.softmax(x, axis=axis)
+    output = tf.nn.softmax(x, axis=axis)
+    keep_logits(output, x)
+    return output
 
 
 def elu(x: Any, alpha: float = 1.0) -> tf.Tensor:

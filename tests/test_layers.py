@@ -6,6 +6,7 @@ import tensorflow as tf
 
 import minikeras as mk
 from minikeras import layers
+from minikeras._logits import record_logits
 
 
 def _x(*shape, seed=0):
@@ -54,11 +55,24 @@ def test_dense_rejects_bad_units_and_wrong_features():
         layers.Dense(2)(np.ones(3, np.float32))
 
 
-def test_dense_logits_are_exposed_only_for_sigmoid_and_softmax():
+def test_dense_logits_are_recorded_only_for_sigmoid_and_softmax():
     x = _x(4, 3)
     for act, has in (("sigmoid", True), ("softmax", True), ("relu", False), (None, False)):
-        out, logits = layers.Dense(2, activation=act).call_with_logits(x)
+        layer = layers.Dense(2, activation=act)
+        with record_logits() as logits_of:
+            out = layer(x)
+        logits = logits_of(out)
         assert (logits is not None) == has
+        if has:  # the logits are the pre-activation x @ kernel + bias
+            np.testing.assert_allclose(logits.numpy(),
+                                       x @ layer.kernel.numpy() + layer.bias.numpy(), rtol=1e-6)
+
+
+def test_logits_are_recorded_only_inside_a_recording():
+    layer = layers.Dense(2, activation="sigmoid")
+    out = layer(_x(4, 3))
+    with record_logits() as logits_of:
+        assert logits_of(out) is None  # computed before the recording opened
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "softmax", "gelu", "linear"])
@@ -69,12 +83,12 @@ def test_activation_layer_matches_keras(name):
 
 
 def test_linear_activation_passes_logits_through():
-    x = tf.constant(_x(4, 2))
     z = tf.constant(_x(4, 2, seed=1))
-    out, logits = layers.Activation("linear").call_with_logits(x, logits=z)
-    assert out is x and logits is z
-    out, logits = layers.Activation("relu").call_with_logits(x, logits=z)
-    assert logits is None
+    with record_logits() as logits_of:
+        x = mk.activations.sigmoid(z)
+        out = layers.Activation("linear")(x)
+        assert out is x and logits_of(out) is z
+        assert logits_of(layers.Activation("relu")(x)) is None
 
 
 def test_softmax_layer():

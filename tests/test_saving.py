@@ -140,7 +140,7 @@ class Scale(layers.Layer):
     def __init__(self, size=3, **kwargs):
         super().__init__(**kwargs)
         self.size = size
-        self.scale = self.add_weight("scale", (size,), mk.initializers.Ones())
+        self.scale = self.add_weight(shape=(size,), initializer=mk.initializers.Ones(), name="scale")
 
     def call(self, inputs, training=False):
         return inputs * self.scale
@@ -153,7 +153,7 @@ class Doubler(layers.Layer):
     """A custom layer with its own build (its weights cannot be known before building)."""
 
     def build(self, input_shape):
-        self.w = self.add_weight("w", (input_shape[-1],), mk.initializers.Constant(2.0))
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer=mk.initializers.Constant(2.0), name="w")
         super().build(input_shape)
 
     def call(self, inputs, training=False):

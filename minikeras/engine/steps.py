@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
+from minikeras._logits import record_logits
+
 SCALAR = tf.TensorSpec((), tf.int32)
 
 
@@ -62,7 +64,7 @@ class CompiledSteps:
     """Builds and caches the compiled functions of one compiled model.
 
     Args:
-      model: The model (a callable with ``call_with_logits`` and ``losses``).
+      model: The model (a callable layer with ``losses``).
       loss: A `minikeras.losses.Loss`.
       optimizer: A `minikeras.optimizers.Optimizer`.
       loss_tracker: A `metrics.Mean` tracking the loss weighted by batch size.
@@ -109,7 +111,9 @@ class CompiledSteps:
         return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, value)
 
     def _compute_loss(self, x: tf.Tensor, y: tf.Tensor, sw: tf.Tensor, training: bool):
-        y_pred, logits = self.model.call_with_logits(x, training=training)
+        with record_logits() as logits_of:
+            y_pred = self.model(x, training=training)
+        logits = logits_of(y_pred)
         total, count = self.loss.sum_and_count(y, y_pred, sample_weight=sw, logits=logits)
         if self.loss.reduction != "sum":
             total = total / self._all_reduce(count)

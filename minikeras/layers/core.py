@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import tensorflow as tf
 
 from minikeras import activations
-from minikeras.layers.dense import activation_name, apply_activation
+from minikeras.layers.dense import activation_name
 from minikeras.layers.layer import Layer, as_shape
 from minikeras.utils.random import draw_seed
 
@@ -28,10 +28,14 @@ class InputLayer(Layer):
             shape = input_shape
         if shape is None:
             raise ValueError("InputLayer needs `shape`, the shape of one sample. Received: None")
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype if dtype in (None, "float32", tf.float32)
+                         else None)
         self.shape = as_shape(shape, "shape")
         self.batch_size = batch_size
+        self.input_dtype = tf.as_dtype(dtype or tf.float32)
         self._declared_input_shape = (batch_size,) + self.shape
+
+    _is_input_layer = True
 
     def get_config(self) -> dict:
         return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size}
@@ -54,20 +58,13 @@ class Activation(Layer):
       activation: A name from `minikeras.activations` or a callable.
     """
 
+    _float_inputs = True
+
     def __init__(self, activation: Any, name: str | None = None, **kwargs: Any):
         super().__init__(name=name, **kwargs)
         self.activation = activations.get(activation)
 
-    def call_with_logits(self, inputs: Any, training: bool = False,
-                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
-        x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        out, own_logits = apply_activation(self.activation, x)
-        if own_logits is None and out is x:  # linear passes its input (and logits) through
-            return out, logits
-        return out, own_logits
-
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return self.activation(inputs)
 
     def get_config(self) -> dict:
@@ -77,19 +74,15 @@ class Activation(Layer):
 class Softmax(Layer):
     """Softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``. Args: axis=-1."""
 
+    _float_inputs = True
+
     def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any):
         super().__init__(name=name, **kwargs)
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise TypeError(f"Expected `axis` to be an integer. Received: axis={axis!r}")
         self.axis = axis
 
-    def call_with_logits(self, inputs: Any, training: bool = False,
-                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
-        x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        return activations.softmax(x, axis=self.axis), x
-
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return activations.softmax(inputs, axis=self.axis)
 
     def get_config(self) -> dict:
@@ -113,7 +106,7 @@ class Flatten(Layer):
                              f"Received: data_format={data_format!r}")
         self.data_format = data_format or "channels_last"
 
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
         if inputs.shape.rank == 2:
             return inputs
         if self.data_format == "channels_first":
@@ -144,6 +137,8 @@ class Dropout(Layer):
       seed: Optional integer seed.
     """
 
+    _float_inputs = True
+
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  name: str | None = None, **kwargs: Any):
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
@@ -160,7 +155,7 @@ class Dropout(Layer):
         with tf.init_scope():
             self.generator = tf.random.Generator.from_seed(draw_seed() if seed is None else seed)
 
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
+    def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         if not training or self.rate == 0:
             return inputs
         seed = self.generator.make_seeds(1)[:, 0]

@@ -5,13 +5,9 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
-from minikeras import activations, initializers, regularizers
+from minikeras import _validation, activations, constraints, initializers, regularizers
 from minikeras._registry import serialize_or_custom
 from minikeras.layers.layer import Layer
-
-# Outputs of these activations carry their logits, so crossentropy losses can use them (as keras).
-_LOGIT_ACTIVATIONS = ("sigmoid", "softmax")
-
 
 def activation_name(fn: Callable) -> str:
     """The registered name of an activation, or the function's own name for a custom one
@@ -20,12 +16,6 @@ def activation_name(fn: Callable) -> str:
         return activations.serialize(fn)
     except ValueError:
         return getattr(fn, "__name__", type(fn).__name__)
-
-
-def apply_activation(fn: Callable, z: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
-    """Returns ``(fn(z), z)`` when ``fn`` is a sigmoid or softmax, else ``(fn(z), None)``."""
-    is_logit_activation = any(fn is getattr(activations, n) for n in _LOGIT_ACTIVATIONS)
-    return fn(z), (z if is_logit_activation else None)
 
 
 class Dense(Layer):
@@ -41,6 +31,9 @@ class Dense(Layer):
       kernel_initializer: Default "glorot_uniform".
       bias_initializer: Default "zeros".
       kernel_regularizer, bias_regularizer: Optional penalties (see `minikeras.regularizers`).
+      activity_regularizer: Optional penalty on the outputs.
+      kernel_constraint, bias_constraint: Optional projections applied after each update
+        (see `minikeras.constraints`).
       name: Optional layer name.
 
     Example:
@@ -49,15 +42,18 @@ class Dense(Layer):
       TensorShape([2, 3])
     """
 
+    _float_inputs = True
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 name: str | None = None, **kwargs: Any):
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, name: str | None = None, **kwargs: Any):
+        if not _validation.is_int(units) or units <= 0:
             raise ValueError(
                 "Received an invalid value for `units`, expected a positive integer. "
                 f"Received: units={units!r}")
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name, activity_regularizer=activity_regularizer, **kwargs)
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -65,6 +61,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.kernel: tf.Variable | None = None
         self.bias: tf.Variable | None = None
 
@@ -74,12 +72,15 @@ class Dense(Layer):
         Raises ValueError unless ``input_shape`` has rank >= 2 and a known last dimension.
         """
         input_dim = self._input_dim(input_shape)
-        self.kernel = self.add_weight("kernel", (input_dim, self.units),
-                                      self.kernel_initializer, self.kernel_regularizer)
+        self.kernel = self.add_weight(shape=(input_dim, self.units),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                        self.bias_regularizer)
-        super().build(input_shape)
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint, name="bias")
+        self.built = True
 
     def _input_dim(self, input_shape: tuple) -> int:
         if len(input_shape) < 2 or input_shape[-1] is None:
@@ -93,30 +94,26 @@ class Dense(Layer):
         shapes = [("kernel", (self._input_dim(input_shape), self.units))]
         return shapes + [("bias", (self.units,))] if self.use_bias else shapes
 
-    def call_with_logits(self, inputs: Any, training: bool = False,
-                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
-        x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        self._check_input_shape(x.shape)
-        z = tf.matmul(x, self.kernel)
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        z = tf.matmul(inputs, self.kernel)
         if self.use_bias:
             z = z + self.bias
-        return apply_activation(self.activation, z)
-
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
-        return self.call_with_logits(inputs, training)[0]
+        return self.activation(z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
+        def optional(obj: Any, module: Any) -> Any:
+            return None if obj is None else serialize_or_custom(obj, module.serialize)
+
         return {**super().get_config(), "units": self.units,
                 "activation": activation_name(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": serialize_or_custom(self.kernel_initializer,
                                                           initializers.serialize),
                 "bias_initializer": serialize_or_custom(self.bias_initializer,
                                                         initializers.serialize),
-                "kernel_regularizer": None if self.kernel_regularizer is None
-                else serialize_or_custom(self.kernel_regularizer, regularizers.serialize),
-                "bias_regularizer": None if self.bias_regularizer is None
-                else serialize_or_custom(self.bias_regularizer, regularizers.serialize)}
+                "kernel_regularizer": optional(self.kernel_regularizer, regularizers),
+                "bias_regularizer": optional(self.bias_regularizer, regularizers),
+                "kernel_constraint": optional(self.kernel_constraint, constraints),
+                "bias_constraint": optional(self.bias_constraint, constraints)}

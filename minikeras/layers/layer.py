@@ -1,77 +1,114 @@
-"""The Layer base class: a `tf.Module` that creates its variables lazily on its first input."""
+"""The Layer base class: a `tf.Module` that creates its variables lazily on its first input.
+
+The contract, as keras documents it for custom layers:
+
+    class Linear(Layer):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal")
+
+        def call(self, inputs):              # or call(self, inputs, training=None)
+            return tf.matmul(inputs, self.w)
+
+`__call__` does everything else, once, in one place: converts the inputs to tensors, builds
+the layer from their shape on the first call, checks later inputs against that shape, passes
+``training`` only to a `call` that accepts it (inheriting it from an enclosing layer's call
+when not given), collects `add_loss` and activity-regularizer losses, and records nothing
+else. Crossentropy losses find the logits of sigmoid/softmax outputs through
+`minikeras._logits`, with no code in the layers.
+"""
 from __future__ import annotations
 
-import collections
+import inspect
 import re
 from typing import Any, Sequence
 
 import numpy as np
 import tensorflow as tf
 
-_name_counts: collections.Counter = collections.Counter()
+from minikeras import _validation, regularizers
+from minikeras._naming import to_snake_case, unique_name
+from minikeras.layers import call_context
+from minikeras.layers.weights import WeightsMixin
+
+as_shape = _validation.shape  # kept for the layers that import it from here
+
+_ACCEPTS_TRAINING: dict[type, bool] = {}
 
 
-def unique_name(base: str) -> str:
-    """Returns ``base``, then ``base_1``, ``base_2``... as keras names new layers."""
-    count = _name_counts[base]
-    _name_counts[base] += 1
-    return base if count == 0 else f"{base}_{count}"
+def _call_accepts_training(layer: Layer) -> bool:
+    cls = type(layer)
+    if cls not in _ACCEPTS_TRAINING:
+        params = inspect.signature(layer.call).parameters.values()
+        _ACCEPTS_TRAINING[cls] = any(p.name == "training" or p.kind is p.VAR_KEYWORD
+                                     for p in params)
+    return _ACCEPTS_TRAINING[cls]
 
 
-def snake_case(name: str) -> str:
-    """``"MyLayer"`` -> ``"my_layer"``: an underscore before every capital but the first."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def as_shape(shape: Any, arg: str = "input_shape") -> tuple:
-    """Normalizes a user-given shape to a tuple of ints or None."""
-    if isinstance(shape, (tf.TensorShape,)):
-        return tuple(shape.as_list())
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"Expected `{arg}` to be a tuple of integers. Received: {arg}={shape!r}")
-    out = []
-    for dim in shape:
-        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 0):
-            raise ValueError(
-                f"Expected `{arg}` to hold non-negative integers or None. Received: {arg}={shape!r}"
-            )
-        out.append(None if dim is None else int(dim))
-    return tuple(out)
-
-
-class Layer(tf.Module):
+class Layer(WeightsMixin, tf.Module):
     """Base class of minikeras layers.
 
-    A layer is a `tf.Module`: its `tf.Variable`s are tracked (and checkpointable) for free.
-    Subclasses implement `build(input_shape)` to create variables with `add_weight` and
-    `call(x, training=False)` for the computation. The first `__call__` builds the layer from the
-    input's shape; later calls check the input against the built shape.
+    Subclasses implement `build(input_shape)` to create variables with `add_weight` (or create
+    them in ``__init__``) and `call(inputs[, training])` for the computation.
 
-    Args:
-      name: Layer name; defaults to the snake-cased class name made unique (``dense_1``).
+    Args (keyword-only, as keras):
+      activity_regularizer: Optional penalty on the layer's outputs, added to `losses`.
       trainable: Whether the layer's weights are updated by training. Default True.
-      input_shape: Optional shape of one sample (without the batch dimension), as in
-        ``Dense(4, input_shape=(2,))``; used by `Sequential` to build early.
-      dtype: Only None or float32 (layers compute in float32). Default None.
+      dtype: None or "float32" (minikeras layers compute in float32).
+      autocast: Accepted for keras compatibility; layers always compute in float32.
+      name: Layer name; defaults to the snake-cased class name made unique (``dense_1``).
+      input_shape / input_dim / batch_size: Optional shape of one sample, as in
+        ``Dense(4, input_shape=(2,))``; a `Sequential` builds early from it.
+
+    Example:
+      >>> layer = Layer(name="identity")
+      >>> layer(tf.ones((2, 3))).shape
+      TensorShape([2, 3])
     """
 
-    def __init__(self, name: str | None = None, trainable: bool = True,
-                 input_shape: Sequence[int | None] | None = None, dtype: Any = None):
+    # Built-in layers that compute in float32 set this: integer inputs are cast (keras's ops
+    # promote them). Other layers, custom ones included, receive integers as given.
+    _float_inputs = False
+
+    def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True,
+                 dtype: Any = None, autocast: bool = True, name: str | None = None,
+                 **kwargs: Any):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Expected `name` to be a string. Received: name={name!r}")
-        name = name or unique_name(snake_case(type(self).__name__))
+        name = name or unique_name(to_snake_case(type(self).__name__))
+        self._tracking_ready = False
         super().__init__(name=re.sub(r"\W", "_", name))
         self._layer_name = name
-        self.trainable = bool(trainable)
+        self.trainable = _validation.boolean(trainable, "trainable")
         self.built = False
-        self.input_spec_shape: tuple | None = None  # full shape (batch first) the layer was built for
-        self._weights: list[tf.Variable] = []
-        self._regularizers: list[tuple[tf.Variable, Any]] = []
-        self._declared_input_shape = None if input_shape is None else (None,) + as_shape(input_shape)
+        self.input_spec_shape: tuple | None = None  # full shape (batch first) built for
+        self._init_weights()
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         if dtype not in (None, "float32", tf.float32):
             raise ValueError(f"minikeras layers compute in float32. Received: dtype={dtype!r}")
+        self._declared_input_shape = self._pop_input_shape(kwargs)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                             f"{kwargs}")
+        self._tracking_ready = True
+
+    @staticmethod
+    def _pop_input_shape(kwargs: dict) -> tuple | None:
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        if input_dim is not None:
+            input_shape = (_validation.positive_int(input_dim, "input_dim"),)
+        if batch_input_shape is not None:
+            return as_shape(batch_input_shape, "batch_input_shape")
+        if input_shape is None:
+            return None
+        return (batch_size,) + as_shape(input_shape)
 
     # ---- naming -------------------------------------------------------------------------
     @property
@@ -80,70 +117,73 @@ class Layer(tf.Module):
         return self._layer_name
 
     # ---- building -----------------------------------------------------------------------
-    def build(self, input_shape: tuple) -> None:
-        """Creates the layer's variables for inputs of ``input_shape`` (batch dimension first)."""
-        self.input_spec_shape = tuple(input_shape)
+    def build(self, input_shape: Any) -> None:
+        """Creates the layer's variables for inputs of ``input_shape`` (batch dimension first).
+        The base creates none."""
         self.built = True
 
-    def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]] | None:
-        """``(name, shape)`` of every weight the layer will have once built for
-        ``input_shape``, without creating any; None when it cannot tell (a subclass with its
-        own `build` that does not override this). Loading checks a file against these before
-        allocating anything. Without a `build` of its own, a layer has the weights it has now
-        (none, or those its constructor made)."""
-        if type(self).build is not Layer.build:
-            return None
-        return [(w.name.split(":")[0], tuple(w.shape)) for w in self._weights]
-
-    def _maybe_build(self, input_shape: tuple) -> None:
+    def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
             # Variables are made eagerly even when the first call is traced by tf.function.
             with tf.init_scope():
-                self.build(tuple(input_shape))
+                self.build(input_shape)
             self.built = True
-            if self.input_spec_shape is None:
-                self.input_spec_shape = tuple(input_shape)
+            if self.input_spec_shape is None and isinstance(input_shape, tuple) and all(
+                    d is None or isinstance(d, int) for d in input_shape):
+                self.input_spec_shape = input_shape
 
-    def add_weight(self, name: str, shape: Sequence[int], initializer: Any,
-                   regularizer: Any = None, trainable: bool = True) -> tf.Variable:
-        """Creates a float32 `tf.Variable` initialized by ``initializer(shape)`` and tracks it."""
-        value = initializer(tuple(shape), dtype=tf.float32)
-        var = tf.Variable(value, trainable=trainable, name=name, dtype=tf.float32)
-        self._weights.append(var)
-        if regularizer is not None:
-            self._regularizers.append((var, regularizer))
-        return var
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape for inputs of ``input_shape`` (batch first); the base keeps it."""
+        return input_shape
 
     # ---- calling ------------------------------------------------------------------------
-    def __call__(self, inputs: Any, training: bool = False) -> tf.Tensor:
-        """Converts ``inputs`` to float32, builds the layer on first use, checks the input shape
-        and returns ``call(inputs, training)``."""
-        return self.call_with_logits(inputs, training=training)[0]
+    def __call__(self, inputs: Any, *args: Any, training: bool | None = None,
+                 **kwargs: Any) -> Any:
+        """Converts ``inputs``, builds on first use, checks the shape, and returns
+        ``call(inputs, *args, [training=training,] **kwargs)``.
 
-    def call_with_logits(self, inputs: Any, training: bool = False,
-                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
-        """Calls the layer and also returns the pre-activation logits of a sigmoid/softmax output.
-
-        Crossentropy losses computed on sigmoid or softmax outputs use these logits, as keras
-        does, for numerical stability. ``logits`` are those of ``inputs``; a layer that passes
-        its input through unchanged keeps them, any other layer drops them unless it ends in a
-        sigmoid or softmax itself (see `Dense`, `Activation`, `Softmax`).
+        ``training`` is passed only to a `call` that accepts it; when not given, it is the
+        value of the enclosing layer call (a model's `fit` passes True), else `call`'s default.
         """
-        x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
-        self._check_input_shape(x.shape)
-        out = self.call(x, training=training)
-        return out, (logits if out is x else None)
+        x = tf.nest.map_structure(self._convert_input, inputs)
+        self._maybe_build(_shape_of(x))
+        if isinstance(x, tf.Tensor):
+            self._check_input_shape(x.shape)
+        with call_context.enter(self, training) as training:
+            if training is not None and _call_accepts_training(self):
+                kwargs["training"] = training
+            outputs = self.call(x, *args, **kwargs)
+            if self.activity_regularizer is not None:
+                penalty = tf.add_n([tf.cast(self.activity_regularizer(o), tf.float32)
+                                    for o in tf.nest.flatten(outputs)])
+                batch = tf.cast(tf.shape(tf.nest.flatten(outputs)[0])[0], tf.float32)
+                self.add_loss(penalty / batch)  # keras divides by the batch size
+        return outputs
 
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """The layer's computation on a float32 tensor; the base layer is the identity."""
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation; the base layer is the identity."""
         return inputs
 
-    def _convert_input(self, inputs: Any) -> tf.Tensor:
-        if isinstance(inputs, (tf.Tensor, tf.Variable)):
-            x = tf.convert_to_tensor(inputs)
-            return x if x.dtype == tf.float32 else tf.cast(x, tf.float32)
-        return tf.convert_to_tensor(np.asarray(inputs, dtype=np.float32))
+    def add_loss(self, loss: Any) -> None:
+        """Adds a scalar loss (from inside `call`) to `losses` for the current forward pass."""
+        call_context.add_loss(self, tf.convert_to_tensor(loss, tf.float32))
+
+    def _convert_input(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (tf.Tensor, tf.Variable)):
+            x = tf.convert_to_tensor(value)
+        else:
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"Layer '{self.name}' expects numeric inputs. Received an "
+                                f"array of dtype {array.dtype}")
+            x = tf.convert_to_tensor(array)
+        if x.dtype.is_floating and x.dtype != tf.float32:
+            return tf.cast(x, tf.float32)
+        if self._float_inputs and not x.dtype.is_floating:
+            return tf.cast(x, tf.float32)
+        return x
 
     def _check_input_shape(self, shape: tf.TensorShape, expected: tuple | None = None) -> None:
         expected = expected or self.input_spec_shape
@@ -157,78 +197,36 @@ class Layer(tf.Module):
                 f"Input of layer '{self.name}' is incompatible with the layer: expected shape="
                 f"{(None,) + tuple(expected[1:])}, found shape={received}")
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        """The output shape for inputs of ``input_shape`` (batch first); the base keeps it."""
-        return tuple(input_shape)
-
-    # ---- weights ------------------------------------------------------------------------
-    @property
-    def weights(self) -> list[tf.Variable]:
-        """All the layer's weights, in creation order."""
-        return list(self._weights)
-
-    @property
-    def trainable_weights(self) -> list[tf.Variable]:
-        """The weights training updates (none when the layer is not trainable)."""
-        return [w for w in self._weights if w.trainable] if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list[tf.Variable]:
-        """The other weights (all of them when the layer is not trainable)."""
-        return [w for w in self._weights if not (w.trainable and self.trainable)]
-
-    # tf.Module discovers variables by walking attributes; keras order comes from _weights.
-    @property
-    def variables(self) -> tuple:
-        """`weights` as a tuple."""
-        return tuple(self.weights)
-
-    @property
-    def trainable_variables(self) -> tuple:
-        """`trainable_weights` as a tuple."""
-        return tuple(self.trainable_weights)
-
-    def get_weights(self) -> list[np.ndarray]:
-        """The current values of `weights`, as NumPy arrays in the same order."""
-        return [w.numpy() for w in self.weights]
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Sets weights from NumPy arrays in `get_weights` order; checks all before assigning."""
-        own = self.weights
-        weights = list(weights)
-        if len(weights) != len(own):
-            raise ValueError(
-                f"Layer '{self.name}' expects {len(own)} weights, but set_weights received "
-                f"{len(weights)}.")
-        arrays = []
-        for var, value in zip(own, weights):
-            arr = np.asarray(value, dtype=np.float32)
-            if tuple(arr.shape) != tuple(var.shape):
-                raise ValueError(
-                    f"Layer '{self.name}' weight '{var.name}' has shape {tuple(var.shape)}, "
-                    f"received an array of shape {tuple(arr.shape)}.")
-            arrays.append(arr)
-        for var, arr in zip(own, arrays):
-            var.assign(arr)
-
-    def count_params(self) -> int:
-        """The number of scalars in the layer's weights; raises ValueError if it is not built."""
-        if not self.built:
-            raise ValueError(
-                f"Layer '{self.name}' is not built yet, so it has no weights to count. Call it "
-                "on an input or build it first.")
-        return int(sum(np.prod(w.shape) for w in self.weights))
-
+    # ---- losses -------------------------------------------------------------------------
     @property
     def losses(self) -> list[tf.Tensor]:
-        """Regularization penalties of this layer's trainable weights (frozen weights add none,
+        """`add_loss` losses of the latest forward pass (this layer's and its sublayers'),
+        then the regularization penalties of the trainable weights (frozen weights add none,
         as in keras), computed from their current values."""
-        trainable = {w.ref() for w in self.trainable_weights}
-        return [reg(var) for var, reg in self._regularizers if var.ref() in trainable]
+        layers = [self] + self._flatten_sublayers()
+        added = [loss for layer in layers for loss in call_context.losses_of(layer)]
+        return added + [reg(var) for var, reg in self._regularized_weights()]
 
+    # ---- configuration ------------------------------------------------------------------
     def get_config(self) -> dict:
         """The constructor arguments (subclasses add theirs), for saving and cloning."""
-        return {"name": self.name, "trainable": self.trainable}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        """Creates a layer from `get_config`'s dict."""
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _shape_of(x: Any) -> Any:
+    """The shape (tuple, batch first) of a tensor, or the structure of shapes of a nest."""
+    if isinstance(x, tf.Tensor):
+        return tuple(x.shape.as_list()) if x.shape.rank is not None else None
+    return tf.nest.map_structure(lambda t: None if t is None else tuple(t.shape.as_list()), x)
+

@@ -108,6 +108,7 @@ class Sequential(Trainer, Layer):
     def _maybe_build(self, input_shape: tuple) -> None:
         if not self.built:
             self.build(input_shape)
+            self.built = True
 
     def compute_output_shape(self, input_shape: tuple,
                              layers: Sequence[Layer] | None = None) -> tuple:
@@ -125,67 +126,15 @@ class Sequential(Trainer, Layer):
         return None if not self.built else self.compute_output_shape(self.input_spec_shape)
 
     # ---- calling ------------------------------------------------------------------------------
-    def call_with_logits(self, inputs: Any, training: bool = False,
-                         logits: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor | None]:
-        x = self._convert_input(inputs)
-        self._maybe_build(tuple(x.shape.as_list()))
-        self._check_input_shape(x.shape)
+    def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
+        x = inputs
         for layer in self._layers:
-            x, logits = layer.call_with_logits(x, training=training, logits=logits)
-        return x, logits
-
-    def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
-        return self.call_with_logits(inputs, training)[0]
+            x = layer(x, training=training)
+        return x
 
     # ---- weights ------------------------------------------------------------------------------
-    @property
-    def weights(self) -> list[tf.Variable]:
-        """All weights in keras order: layer by layer, each layer's kernel then bias."""
-        return [w for layer in self._layers for w in layer.weights]
-
-    @property
-    def trainable_weights(self) -> list[tf.Variable]:
-        if not self.trainable:
-            return []
-        return [w for layer in self._layers for w in layer.trainable_weights]
-
-    @property
-    def non_trainable_weights(self) -> list[tf.Variable]:
-        trainable = {w.ref() for w in self.trainable_weights}
-        return [w for w in self.weights if w.ref() not in trainable]
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Sets all weights from `get_weights`-ordered arrays; checks every shape first.
-
-        Raises ValueError naming the first layer whose arrays do not fit (count or shape);
-        nothing is assigned then.
-        """
-        if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
-            raise TypeError("Expected `weights` to be a list of arrays (as get_weights() "
-                            f"returns). Received: {type(weights).__name__}")
-        weights = list(weights)
-        if not self.built:
-            raise ValueError(f"Model '{self.name}' is not built, so it has no weights to set.")
-        start, checked = 0, []
-        for layer in self._flat_layers():
-            for var in layer.weights:
-                label = f"Layer '{layer.name}' weight '{var.name.split(':')[0]}'"
-                if start >= len(weights):
-                    raise ValueError(
-                        f"{label} of shape {tuple(var.shape)} has no array: set_weights "
-                        f"received {len(weights)} arrays, the model has {len(self.weights)}.")
-                arr = np.asarray(weights[start], dtype=np.float32)
-                if arr.shape != tuple(var.shape):
-                    raise ValueError(f"{label} has shape {tuple(var.shape)}, received an array "
-                                     f"of shape {arr.shape} (array {start}).")
-                checked.append((var, arr))
-                start += 1
-        if start != len(weights):
-            raise ValueError(
-                f"Model '{self.name}' has {start} weight arrays, but set_weights received "
-                f"{len(weights)}; the extra ones start with shape {np.shape(weights[start])}.")
-        for var, arr in checked:
-            var.assign(arr)
+    def _direct_sublayers(self) -> list[Layer]:
+        return list(self._layers)
 
     def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]] | None:
         """``(layer/weight name, shape)`` of every weight, in `get_weights` order, that building
@@ -199,21 +148,12 @@ class Sequential(Trainer, Layer):
             shape = layer.compute_output_shape(shape)
         return shapes
 
-    def _flat_layers(self) -> list[Layer]:
-        """Layers in weight order, nested Sequentials expanded."""
-        return [inner for layer in self._layers
-                for inner in (layer._flat_layers() if isinstance(layer, Sequential) else [layer])]
-
-    @property
-    def losses(self) -> list[tf.Tensor]:
-        return [p for layer in self._layers for p in layer.losses] if self.trainable else []
-
     def count_params(self) -> int:
         if not self.built:
             raise ValueError(
                 f"Model '{self.name}' is not built yet: call build((None, features)), give an "
                 "Input first, or fit it on data before counting parameters.")
-        return int(sum(np.prod(w.shape) for w in self.weights))
+        return super().count_params()
 
     # ---- summary ------------------------------------------------------------------------------
     def summary(self, line_length: int | None = None, positions: Any = None,

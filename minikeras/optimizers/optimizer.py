@@ -313,6 +313,9 @@ class Optimizer(tf.Module):
             wd = tf.cast(self.weight_decay, var.dtype)
             var.assign_sub(var * wd * tf.cast(lr, var.dtype))
         self.update_step(tf.cast(grad, var.dtype), var, tf.cast(lr, var.dtype))
+        constraint = getattr(_container(var), "constraint", None)
+        if constraint is not None:  # keras projects the weight after its update
+            var.assign(constraint(var))
 
     def _apply_distributed(self, strategy: Any, grads: list, variables: list, lr: Any) -> None:
         for grad, var in zip(grads, variables):

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras import losses as losses_module
+from minikeras._logits import record_logits
 
 
 def _weight_names(model: Any) -> list[tuple[str, tf.Variable]]:
@@ -54,7 +55,7 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
     at 0) give large errors when a step crosses them; use smooth activations to check.
 
     Args:
-      model: A built or unbuilt `Sequential` (or layer) with ``call_with_logits``.
+      model: A built or unbuilt `Sequential` (or layer).
       x, y: A small batch of inputs and targets (each weight costs two forward passes).
       loss: A loss name, `Loss` or function; default the model's compiled loss.
       epsilon: Finite-difference step. Default 3e-3.
@@ -81,7 +82,9 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
 
     @tf.function
     def per_sample_and_penalty() -> tuple[tf.Tensor, tf.Tensor]:
-        y_pred, logits = model.call_with_logits(x, training=False)
+        with record_logits() as logits_of:
+            y_pred = model(x, training=False)
+        logits = logits_of(y_pred)
         penalties = list(model.losses)
         return loss(y, y_pred, logits=logits), tf.add_n(penalties) if penalties else 0.0
 
