@@ -15,11 +15,12 @@ from minikeras.layers.layer import Layer
 
 
 def layer_registry() -> dict[str, type]:
+    """Every built-in layer class exported by `minikeras.layers`, and the model classes."""
     from minikeras.models.sequential import Sequential
-    return {"Dense": layers_module.Dense, "Activation": layers_module.Activation,
-            "Dropout": layers_module.Dropout, "Flatten": layers_module.Flatten,
-            "Softmax": layers_module.Softmax, "InputLayer": layers_module.InputLayer,
-            "Sequential": Sequential}
+    table = {name: getattr(layers_module, name) for name in layers_module.__all__}
+    table = {name: obj for name, obj in table.items()
+             if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
+    return {**table, "Sequential": Sequential}
 
 
 # ---- architecture ------------------------------------------------------------------------------
