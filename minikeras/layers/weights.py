@@ -14,6 +14,11 @@ import tensorflow as tf
 from minikeras import _validation, constraints, initializers, regularizers
 
 
+_AGGREGATIONS = {"none": tf.VariableAggregation.NONE, "mean": tf.VariableAggregation.MEAN,
+                 "sum": tf.VariableAggregation.SUM,
+                 "only_first_replica": tf.VariableAggregation.ONLY_FIRST_REPLICA}
+
+
 class WeightsMixin:
     """Weights and sublayers of a `Layer` (mixed into it; see layer.py)."""
 
@@ -63,6 +68,8 @@ class WeightsMixin:
           trainable: Whether the optimizer updates it. Default True.
           regularizer: Optional penalty added to `losses`.
           constraint: Optional projection applied after each optimizer update.
+          aggregation: How replicas' assignments combine under `tf.distribute`: "none"
+            (default), "mean" (e.g. moving statistics), "sum" or "only_first_replica".
           name: Name of the variable.
         """
         shape = () if shape is None else _validation.shape(shape, "shape")
@@ -78,7 +85,9 @@ class WeightsMixin:
                                                                                          dtype)
             # The optimizer applies `var.constraint` after each update, as keras does.
             var = tf.Variable(value, trainable=trainable, name=name or "variable", dtype=dtype,
-                              constraint=constraints.get(constraint))
+                              constraint=constraints.get(constraint),
+                              aggregation=_AGGREGATIONS[_validation.one_of(
+                                  aggregation, "aggregation", _AGGREGATIONS)])
         object.__setattr__(self, "_weights", self._weights + [var])
         if regularizer is not None:
             self._regularizers[var.ref()] = regularizers.get(regularizer)
