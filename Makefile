@@ -34,3 +34,10 @@ notebooks: $(VENV)/.installed-notebooks
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo_output
+
+# keras's own unit tests for the modules minikeras claims, run against minikeras (fetched into
+# .venv/conformance, never committed); writes docs/conformance.md and fails when a test in
+# tests/conformance/baseline.txt stops passing. `make conformance UPDATE=1` rewrites the baseline.
+.PHONY: conformance
+conformance: $(VENV)/.installed-test
+	$(PY) tests/conformance/harness.py $(if $(UPDATE),--update)

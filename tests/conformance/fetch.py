@@ -1,0 +1,105 @@
+"""Fetches keras's unit tests for the modules minikeras claims, pointed at the adapter.
+
+The sdist of the pinned keras version is downloaded once with pip into
+``.venv/conformance/dist`` (git-ignored); its test files are copied to
+``.venv/conformance/run/<module path>/`` with their keras imports rewritten to
+`keras_adapter`. Nothing of keras's is committed to the repository.
+"""
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+# Test files of the modules minikeras claims, relative to keras/src (globs).
+CLAIMED = [
+    "activations/*_test.py", "initializers/*_test.py", "losses/*_test.py",
+    "metrics/*_test.py", "optimizers/*_test.py", "optimizers/schedules/*_test.py",
+    "regularizers/*_test.py", "callbacks/*_test.py", "layers/core/dense_test.py",
+    "layers/core/input_layer_test.py", "layers/activations/activation_test.py",
+    "layers/activations/softmax_test.py", "layers/reshaping/flatten_test.py",
+    "layers/regularization/dropout_test.py", "models/sequential_test.py",
+]
+
+_REWRITES = [
+    (re.compile(r"\bkeras\.src\b"), "keras_adapter"),
+    (re.compile(r"^(\s*)import keras\s*$", re.M), r"\1import keras_adapter as keras"),
+    (re.compile(r"^(\s*)from keras import", re.M), r"\1from keras_adapter import"),
+    (re.compile(r"^(\s*)from keras\.", re.M), r"\1from keras_adapter."),
+    (re.compile(r"^(\s*)from conftest import", re.M), r"\1from keras_adapter.conftest_compat import"),
+]
+
+
+def keras_version(constraints: Path) -> str:
+    """The keras version pinned in constraints.txt."""
+    match = re.search(r"^keras==(\S+)", constraints.read_text(), re.M)
+    if not match:
+        raise SystemExit(f"no keras==VERSION pin in {constraints}")
+    return match.group(1)
+
+
+def download(version: str, dist_dir: Path) -> Path:
+    """The sdist path, downloading it with pip unless already cached."""
+    found = sorted(dist_dir.glob(f"keras-{version}.tar.gz"))
+    if found:
+        return found[0]
+    dist_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                    "--no-binary", ":all:", f"keras=={version}",
+                    "-d", str(dist_dir)], check=True)
+    found = sorted(dist_dir.glob(f"keras-{version}.tar.gz"))
+    if not found:
+        raise SystemExit(f"pip did not leave keras-{version}.tar.gz in {dist_dir}")
+    return found[0]
+
+
+def rewrite(source: str) -> str:
+    """keras's imports rewritten to the adapter package."""
+    for pattern, replacement in _REWRITES:
+        source = pattern.sub(replacement, source)
+    return source
+
+
+def count_tests(source: str) -> int:
+    """``test*`` methods defined in the file (before parameterized expansion)."""
+    tree = ast.parse(source)
+    return sum(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and node.name.startswith("test") for node in ast.walk(tree))
+
+
+def test_ids(source: str) -> list[str]:
+    """``Class::test_name`` of each test method (before parameterized expansion)."""
+    ids = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            ids += [f"{node.name}::{item.name}" for item in node.body
+                    if isinstance(item, ast.FunctionDef) and item.name.startswith("test")]
+    return ids
+
+
+def extract(sdist: Path, run_dir: Path) -> dict[str, str]:
+    """Writes the claimed test files (rewritten) under ``run_dir``; returns
+    ``{relative path: original source}`` for every claimed file."""
+    prefix = sdist.name.removesuffix(".tar.gz") + "/keras/src/"
+    sources = {}
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            if not member.isfile() or not member.name.startswith(prefix):
+                continue
+            relative = member.name[len(prefix):]
+            if any(fnmatch.fnmatch(relative, glob) and relative.count("/") == glob.count("/")
+                   for glob in CLAIMED):
+                handle = archive.extractfile(member)
+                assert handle is not None
+                sources[relative] = handle.read().decode("utf-8")
+    if not sources:
+        raise SystemExit(f"no claimed test files found in {sdist}")
+    for relative, source in sources.items():
+        target = run_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(rewrite(source))
+    return sources
