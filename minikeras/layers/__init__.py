@@ -2,5 +2,12 @@
 from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
 from minikeras.layers.dense import Dense
 from minikeras.layers.layer import Layer
+from minikeras.layers.convolution import Conv1D, Conv2D
+from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+                                      GlobalAveragePooling2D, GlobalMaxPooling1D,
+                                      GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]
+__all__ += ["Conv1D", "Conv2D", "AveragePooling1D", "AveragePooling2D",
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D"]
