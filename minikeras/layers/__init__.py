@@ -6,8 +6,13 @@ from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalMaxPooling1D,
                                       GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
+                                            LayerNormalization)
+from minikeras.layers.preprocessing import Normalization, Rescaling
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "AveragePooling1D", "AveragePooling2D",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
             "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D"]
+__all__ += ["BatchNormalization", "GroupNormalization", "LayerNormalization", "Normalization",
+            "Rescaling"]
