@@ -105,12 +105,14 @@ X2 = data(21, 8, 8, 2, seed=1)
 Y2 = X2[:, 2:6, 2:6, 0].mean(axis=(1, 2))[:, None] * 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options", [dict(), dict(regularize=True, constraint=True)], ids=str)
 def test_conv2d_network_fit_matches_keras(options):
     ours, ref = check_fit(lambda lib: _convnet(lib, **options), X2, Y2, epochs=3)
     check_summary(ours, ref)
 
 
+@pytest.mark.slow
 def test_conv1d_network_fit_matches_keras():
     x = data(19, 12, 3, seed=2)
     y = (x[:, :, 0].sum(axis=1) > 0).astype(np.float32)[:, None]
@@ -124,6 +126,7 @@ def test_conv1d_network_fit_matches_keras():
               x, y, loss="binary_crossentropy", epochs=3)
 
 
+@pytest.mark.slow
 def test_global_average_network_fit_and_channels_first_pooling_match_keras():
     x = data(17, 3, 6, 6, seed=3)  # channels_first: pooling layers (keras transposes too)
     y = x.max(axis=(2, 3))[:, :2]
@@ -166,6 +169,7 @@ def test_config_round_trip_and_keras_argument_names(layer):
     assert set(layer.get_config()) <= set(ref.get_config())
 
 
+@pytest.mark.slow
 def test_save_load_round_trip(tmp_path):
     model = mk.Sequential([mk.Input(shape=(8, 8, 2))] + _convnet(mk, True, True))
     model.compile(optimizer="adam", loss="mse")
