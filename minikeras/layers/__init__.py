@@ -6,6 +6,9 @@ from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalMaxPooling1D,
                                       GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from minikeras.layers.lambda_layer import Identity, Lambda
+from minikeras.layers.reshaping import (Permute, RepeatVector, Reshape, UpSampling2D,
+                                        ZeroPadding2D)
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
                                             LayerNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
@@ -16,3 +19,5 @@ __all__ += ["Conv1D", "Conv2D", "AveragePooling1D", "AveragePooling2D",
             "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D"]
 __all__ += ["BatchNormalization", "GroupNormalization", "LayerNormalization", "Normalization",
             "Rescaling"]
+__all__ += ["Identity", "Lambda", "Permute", "RepeatVector", "Reshape", "UpSampling2D",
+            "ZeroPadding2D"]
