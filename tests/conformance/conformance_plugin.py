@@ -12,9 +12,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import exclusions
+import pytest
 
 _RESULTS: dict[str, dict] = {}
 _COLLECT_ERRORS: dict[str, str] = {}

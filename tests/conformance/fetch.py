@@ -30,7 +30,8 @@ _REWRITES = [
     (re.compile(r"^(\s*)import keras\s*$", re.M), r"\1import keras_adapter as keras"),
     (re.compile(r"^(\s*)from keras import", re.M), r"\1from keras_adapter import"),
     (re.compile(r"^(\s*)from keras\.", re.M), r"\1from keras_adapter."),
-    (re.compile(r"^(\s*)from conftest import", re.M), r"\1from keras_adapter.conftest_compat import"),
+    (re.compile(r"^(\s*)from conftest import", re.M),
+     r"\1from keras_adapter.conftest_compat import"),
 ]
 
 

@@ -71,14 +71,16 @@ def import_failures(errors: dict[str, str], sources: dict[str, str]) -> list[rep
 def run_pytest(run_dir: Path, timeout: int) -> dict:
     """Runs pytest on ``run_dir`` with the plugin; returns its results JSON."""
     results = WORK / "results.json"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    path = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path,
                CONFORMANCE_TABLE=str(TABLE), CONFORMANCE_RESULTS=str(results),
                CONFORMANCE_TIMEOUT=str(timeout), TF_CPP_MIN_LOG_LEVEL="2",
                KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="-1")
     subprocess.run([sys.executable, "-m", "pytest", "-c", str(run_dir / "pytest.ini"),
                     "--rootdir", str(run_dir), "-p", "conformance_plugin", "-p", "no:cacheprovider",
-                    "--import-mode=importlib", "--continue-on-collection-errors", "-q", "--tb=no", "--no-header", "-o",
-                    "console_output_style=classic", str(run_dir)], env=env, cwd=run_dir, check=False)
+                    "--import-mode=importlib", "--continue-on-collection-errors", "-q",
+                    "--tb=no", "--no-header", "-o", "console_output_style=classic",
+                    str(run_dir)], env=env, cwd=run_dir, check=False)
     return json.loads(results.read_text())
 
 

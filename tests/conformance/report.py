@@ -63,11 +63,33 @@ def cause(message: str) -> str:
         return f"missing name: {name}"
     for pattern, replacement in _NORMALIZERS:
         line = pattern.sub(replacement, line)
-    if line.startswith("AssertionError: N Not equal to tolerance") or "Not equal to tolerance" in line:
+    if "Not equal to tolerance" in line:
         return "AssertionError: values not close (assertAllClose)"
     if "Arrays are not almost equal" in line:
         return "AssertionError: values not almost equal (assertAlmostEqual)"
     return line[:160]
+
+
+_WORDING = "error message wording differs from keras's (assertRaisesRegex)"
+_THEMES = [(re.compile(pattern), label) for pattern, label in [
+    (r"^missing name: keras\.(\w+)", "missing names in keras.{0} (table below)"),
+    (r"got an unexpected keyword argument '(\w+)'", "keyword argument `{0}=` not accepted"),
+    (r"object has no attribute '(\w+)'", "attribute `.{0}` missing"),
+    (r"does not match", _WORDING),
+    (r"Regex pattern did not match", _WORDING),
+    (r"Could not interpret (\w+) identifier", "`{0}s.get()` refuses an identifier keras accepts"),
+    (r"does not support|not support", "an argument keras supports is refused by minikeras"),
+    (r"values not (almost equal|close)", "numbers differ from keras's expected values"),
+]]
+
+
+def theme(cause_text: str) -> str:
+    """A coarser group than `cause`: the kind of gap (a missing keyword, attribute...)."""
+    for pattern, label in _THEMES:
+        found = pattern.search(cause_text)
+        if found:
+            return label.format(*found.groups())
+    return "other: " + cause_text[:100]
 
 
 def _row(counts: Counter) -> str:
@@ -101,12 +123,14 @@ def render(outcomes: list[Outcome], version: str, collect_errors: dict[str, str]
         lines += ["", "## Files that failed to import", ""]
         lines += [f"- `{p}`: {cause(m.strip().splitlines()[-1].removeprefix('E').strip())}"
                   for p, m in sorted(collect_errors.items())]
-    lines += ["", "## Not applicable, by reason", "", "| tests | kind | reason |", "| ---: | --- | --- |"]
+    lines += ["", "## Not applicable, by reason", "", "| tests | kind | reason |",
+              "| ---: | --- | --- |"]
     reasons = Counter()
     for o in outcomes:
         if o.status in ("internal", "unclaimed"):
             reasons[(o.status, o.message)] += o.count
-    lines += [f"| {n} | {k} | {r} |" for (k, r), n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    lines += [f"| {n} | {k} | {r} |" for (k, r), n in ranked]
     if unused_rules:
         lines += ["", "Exclusion patterns that matched no test (stale; line: pattern): "
                   + ", ".join(f"`{u}`" for u in unused_rules)]
@@ -119,8 +143,14 @@ def _causes(failures: list[Outcome]) -> list[str]:
         by_cause[cause(o.message)].append(o.test_id)
     missing = {c: ids for c, ids in by_cause.items() if c.startswith("missing name: ")}
     other = {c: ids for c, ids in by_cause.items() if c not in missing}
-    out = [f"{len(failures)} failing applicable tests.", "",
-           "### Missing names (keras names minikeras lacks)", "", "| tests | name | e.g. |",
+    themes: dict[str, list[str]] = defaultdict(list)
+    for c, ids in by_cause.items():
+        themes[theme(c)] += ids
+    out = [f"{len(failures)} failing applicable tests.", "", "### By kind of gap", "",
+           "| tests | kind | e.g. |", "| ---: | --- | --- |"]
+    out += [f"| {len(ids)} | {t.replace('|', '/')} | `{sorted(ids)[0]}` |"
+            for t, ids in sorted(themes.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    out += ["", "### Missing names (keras names minikeras lacks)", "", "| tests | name | e.g. |",
            "| ---: | --- | --- |"]
     for c, ids in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         out.append(f"| {len(ids)} | `{c.removeprefix('missing name: ')}` | `{ids[0]}` |")

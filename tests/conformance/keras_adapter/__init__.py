@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 import minikeras
-
 from keras_adapter._forward import Missing, install
 
 install()

@@ -61,7 +61,8 @@ def shape(x: Any) -> tuple:
     return tuple(convert_to_tensor(x).shape)
 
 
-def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None, **kwargs: Any) -> tf.Tensor:
+def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None,
+            **kwargs: Any) -> tf.Tensor:
     """`tf.one_hot`, float32 by default."""
     return tf.one_hot(tf.cast(convert_to_tensor(x), "int32"), num_classes, axis=axis,
                       dtype=_float(dtype))

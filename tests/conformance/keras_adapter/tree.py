@@ -1,7 +1,8 @@
 """keras.src.tree on `tf.nest` (test plumbing: structure helpers the tests call)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 

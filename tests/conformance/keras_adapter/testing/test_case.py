@@ -75,6 +75,15 @@ class TestCase(parameterized.TestCase):
 
     maxDiff = None
 
+    def setUp(self) -> None:
+        """Clears global state (name counters) as keras's setUp does, when minikeras offers
+        ``backend.clear_session``."""
+        super().setUp()
+        clear_session = getattr(importlib.import_module("minikeras").__dict__.get("backend"),
+                                "clear_session", None)
+        if callable(clear_session):
+            clear_session()
+
     def get_temp_dir(self) -> str:
         """A fresh directory, removed after the test."""
         temp_dir = tempfile.mkdtemp()

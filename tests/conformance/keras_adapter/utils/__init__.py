@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import minikeras.utils
-
 from keras_adapter._forward import lookup
 
 
