@@ -6,6 +6,7 @@ from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalMaxPooling1D,
                                       GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from minikeras.layers.embedding import Embedding
 from minikeras.layers.lambda_layer import Identity, Lambda
 from minikeras.layers.reshaping import (Permute, RepeatVector, Reshape, UpSampling2D,
                                         ZeroPadding2D)
@@ -21,3 +22,4 @@ __all__ += ["BatchNormalization", "GroupNormalization", "LayerNormalization", "N
             "Rescaling"]
 __all__ += ["Identity", "Lambda", "Permute", "RepeatVector", "Reshape", "UpSampling2D",
             "ZeroPadding2D"]
+__all__ += ["Embedding"]
