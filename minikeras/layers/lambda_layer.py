@@ -83,7 +83,8 @@ class Lambda(Layer):
             output_shape = tuple(None if d is None else int(d) for d in output_shape)
         super().__init__(**kwargs)
         self.function = function
-        self.arguments = dict(arguments or {})
+        # A plain dict (tf.Module would wrap it for tracking; nothing in it is tracked).
+        object.__setattr__(self, "arguments", dict(arguments or {}))
         self._output_shape = output_shape
         try:
             params = inspect.signature(function).parameters
