@@ -3,8 +3,9 @@
     keras_model = minikeras.interop.to_keras(model)     # same weights, same predictions
     model = minikeras.interop.from_keras(keras_model)   # for the layers minikeras has
 
-Sequential models of Dense, Activation, Dropout, Flatten and Softmax layers (and nested
-Sequentials) convert with their weights, activations, Dense L1/L2/L1L2 regularizers, Dropout
+Sequential models of Dense, Activation, Dropout, Flatten, Softmax, Conv1D/2D, the pooling layers,
+Reshape, Permute, RepeatVector, Identity, ZeroPadding2D, UpSampling2D and Embedding layers (and
+nested Sequentials) convert with their weights, activations, Dense L1/L2/L1L2 regularizers, Dropout
 seeds and `trainable` flags. A setting the other library cannot reproduce is refused, never
 dropped: the whole model is checked first, and one ValueError lists every offending layer
 (name, class and reasons) before anything is created.
@@ -21,21 +22,33 @@ from minikeras.models.sequential import Sequential
 
 # The layer classes both libraries have (same class name), with the constructor arguments
 # conversion carries; each is read from the same-named attribute on either side.
+_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+         "groups", "activation", "use_bias", "kernel_regularizer", "bias_regularizer")
 _CARRIED = {
     "Dense": ("units", "activation", "use_bias", "kernel_regularizer", "bias_regularizer"),
     "Activation": ("activation",),
     "Dropout": ("rate", "seed"),
     "Flatten": ("data_format",),
     "Softmax": ("axis",),
+    **{f"Conv{d}D": _CONV for d in (1, 2)},
+    **{f"{kind}Pooling{d}D": ("pool_size", "strides", "padding", "data_format")
+       for kind in ("Max", "Average") for d in (1, 2)},
+    **{f"Global{kind}Pooling{d}D": ("data_format", "keepdims")
+       for kind in ("Max", "Average") for d in (1, 2)},
+    "Reshape": ("target_shape",), "Permute": ("dims",), "RepeatVector": ("n",), "Identity": (),
+    "ZeroPadding2D": ("padding", "data_format"),
+    "UpSampling2D": ("size", "data_format", "interpolation"),
+    "Embedding": ("input_dim", "output_dim", "embeddings_regularizer", "mask_zero"),
 }
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
 # Options of those keras layers that minikeras lacks, with the value that means "not used".
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
 _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
-              "noise_shape": None}
+              "noise_shape": None, "activity_regularizer": None, "embeddings_constraint": None}
 # keras config entries needing no counterpart (initializers only matter before weights are set;
 # dtype is checked through the layer's dtype policy).
-_KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer")
+_KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer",
+                  "embeddings_initializer")
 
 
 class _Unsupported(Exception):
@@ -114,6 +127,9 @@ def _value_to_keras(arg: str, value: Any, keras: Any) -> Any:
         if kind not in _REGULARIZERS or type(value) is not getattr(regularizers, kind):
             raise _Unsupported(f"{arg}={value!r} is not an L1, L2 or L1L2 regularizer")
         return _Spec(getattr(keras.regularizers, kind), value.get_config())
+    if arg == "mask_zero" and value:
+        raise _Unsupported("mask_zero=True (keras propagates the mask to later layers, "
+                           "minikeras does not)")
     return value
 
 
@@ -183,6 +199,9 @@ def _value_from_keras(arg: str, value: Any, keras: Any) -> Any:
             raise _Unsupported(f"{arg} of class {kind} is not an L1, L2 or L1L2 regularizer")
         return _Spec(getattr(regularizers, kind),
                      {k: _factor(getattr(value, k)) for k in value.get_config()})
+    if arg == "mask_zero" and value:
+        raise _Unsupported("mask_zero=True (keras propagates the mask to later layers, "
+                           "minikeras does not)")
     if arg == "rate" and value >= 1:
         raise _Unsupported(f"rate={value!r} (minikeras Dropout needs rate < 1)")
     if arg == "axis" and (isinstance(value, bool) or not isinstance(value, int)):

@@ -240,3 +240,35 @@ def test_unknown_channels_and_too_small_later_inputs_are_refused():
     for a, b in zip(weights, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert model(data(1, 4, 4, 1)).shape == (1, 1, 1, 2)
+
+
+def test_interop_converts_these_layers_both_ways_with_equal_predictions():
+    def net(lib):
+        L = lib.layers
+        return [L.Conv2D(4, 3, padding="same", groups=2, activation="relu",
+                         kernel_regularizer=lib.regularizers.L2(0.01)),
+                L.MaxPooling2D(), L.AveragePooling2D(2, strides=1, padding="same"),
+                L.ZeroPadding2D(((1, 0), (0, 1))), L.UpSampling2D(2, interpolation="bilinear"),
+                L.Permute((3, 1, 2)), L.GlobalMaxPooling2D(data_format="channels_first"),
+                L.RepeatVector(3), L.Conv1D(2, 2, padding="causal"), L.MaxPooling1D(),
+                L.AveragePooling1D(1), L.GlobalAveragePooling1D(keepdims=True),
+                L.Reshape((-1,)), L.Identity(), L.Dense(1)]
+    x = data(3, 6, 6, 4)
+    ours = mk.Sequential([mk.Input(shape=(6, 6, 4))] + net(mk))
+    as_keras = mk.interop.to_keras(ours)
+    np.testing.assert_array_equal(as_keras.predict(x, verbose=0), ours.predict(x, verbose=0))
+    assert [type(l).__name__ for l in as_keras.layers] == [type(l).__name__ for l in ours.layers]
+    ref = keras.Sequential([keras.Input((6, 6, 4))] + net(keras))
+    back = mk.interop.from_keras(ref)
+    np.testing.assert_array_equal(back.predict(x, verbose=0), ref.predict(x, verbose=0))
+    assert [l.get_config() for l in mk.interop.from_keras(as_keras).layers][0]["groups"] == 2
+    emb = keras.Sequential([keras.Input((5,)), keras.layers.Embedding(10, 3, mask_zero=True)])
+    with pytest.raises(ValueError, match="mask_zero=True"):
+        mk.interop.from_keras(emb)
+    emb = keras.Sequential([keras.Input((5,)), keras.layers.Embedding(
+        10, 3, embeddings_regularizer="l2"), keras.layers.Flatten()])
+    ids = np.random.default_rng(0).integers(0, 10, size=(4, 5))
+    converted = mk.interop.from_keras(emb)
+    np.testing.assert_array_equal(converted.predict(ids.astype(np.float32), verbose=0),
+                                  emb.predict(ids, verbose=0))
+    assert mk.interop.to_keras(converted).layers[0].embeddings_regularizer is not None
