@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench notebooks clean
+.PHONY: demo test test-fast lint bench notebooks clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -q
+
+# The edit loop: the suite without the tests marked slow (under two minutes), in two processes.
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -q -m "not slow" -x
+
+# ruff: lint and import sorting for the package, tests, benchmarks and tutorials.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/fit_speed.py

@@ -28,7 +28,7 @@ SCRIPT = textwrap.dedent('''
 
     class Crash(mk.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            state = model.fit_state
+            state = model.training_state
             if state.epoch == 2 and state.step == 7:
                 os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no on_train_end
 

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 import minikeras as mk
 from minikeras import layers
+from minikeras.engine.steps import shuffled_order
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(67, 3)).astype(np.float32)
@@ -172,7 +173,8 @@ def test_shuffle_gives_a_new_order_each_epoch_reproducible_from_the_seed():
     for _ in range(2):
         mk.utils.set_random_seed(11)
         model = make()
-        orders.append([model._epoch_order(10).numpy().tolist() for _ in range(3)])
+        generator = model.training_state.shuffle_generator
+        orders.append([shuffled_order(generator, 10).numpy().tolist() for _ in range(3)])
     assert orders[0] == orders[1]                  # reproducible from the seed
     assert len({tuple(o) for o in orders[0]}) == 3  # a new permutation every epoch
     assert sorted(orders[0][0]) == list(range(10))
@@ -218,35 +220,34 @@ def test_epoch_groups_also_serve_verbose_2_the_auto_of_scripts(capsys):
 
 # ---- "auto" sizing --------------------------------------------------------------------------
 def test_auto_sizes_calls_from_the_last_untraced_call(monkeypatch):
-    from minikeras.engine import loop as trainer
-    model = make()
-    fit(model, X, Y, epochs=1)  # traces the chunk
-    steps = model._steps
+    from minikeras.engine import runner
+    sizer, traces = runner.ChunkSizer(), [0]
     clock = iter([10.0, 10.5])  # a call of 100 steps that took 0.5 s: 5 ms a step
-    monkeypatch.setattr(trainer.time, "perf_counter", lambda: next(clock))
-    test_before = model._auto_steps["test"]
-    done, _ = model._timed(steps, "train", lambda: (100, tf.zeros(2)))
+    monkeypatch.setattr(runner.time, "perf_counter", lambda: next(clock))
+    done, _ = sizer.timed(lambda: traces[0], "train", lambda: (100, tf.zeros(2)))
     assert done == 100
-    assert model._auto_steps["train"] == round(trainer.AUTO_CALL_SECONDS / 0.005)  # 40
-    assert model._auto_steps["test"] == test_before  # a training step says nothing of a test step
+    assert sizer.size("auto", "train", False) == round(runner.AUTO_CALL_SECONDS / 0.005)  # 40
+    assert sizer.size("auto", "test", False) == 1  # a training step says nothing of a test step
+    assert sizer.size("auto", "train", True) == 1  # per-batch hooks: one step per call
+    assert sizer.size(7, "train", False) == 7
 
     def tracing_call():  # a call that traced tells nothing about the step's speed
-        steps.trace_counts["train"] += 1
+        traces[0] += 1
         return 100, tf.zeros(2)
     clock = iter([0.0, 50.0])
-    model._timed(steps, "train", tracing_call)
-    assert model._auto_steps["train"] == 40
+    sizer.timed(lambda: traces[0], "train", tracing_call)
+    assert sizer.size("auto", "train", False) == 40
 
 
 def test_auto_runs_many_steps_per_call_and_per_batch_hooks_force_one(monkeypatch):
-    from minikeras.engine.adapters import ArrayAdapter
+    from minikeras.engine.steps import CompiledSteps
     calls = []
-    real_run = ArrayAdapter.run
+    real_run = CompiledSteps.run
 
-    def counting_run(self, steps, kind, first_step, count, reset):
+    def counting_run(self, kind, data, first_step, count, reset):
         calls.append((kind, count))
-        return real_run(self, steps, kind, first_step, count, reset)
-    monkeypatch.setattr(ArrayAdapter, "run", counting_run)
+        return real_run(self, kind, data, first_step, count, reset)
+    monkeypatch.setattr(CompiledSteps, "run", counting_run)
     x = np.tile(X, (30, 1))  # 2010 rows: 126 batches of 16
     y = np.tile(Y, 30)
     model = make()

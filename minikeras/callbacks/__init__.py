@@ -1,5 +1,6 @@
 """Callbacks: hooks into fit, evaluate and predict."""
-from minikeras.callbacks.callback import Callback, CallbackList
+from minikeras.callbacks.backup_and_restore import BackupAndRestore
+from minikeras.callbacks.callback import Callback, CallbackList, callback_list
 from minikeras.callbacks.csv_logger import CSVLogger
 from minikeras.callbacks.early_stopping import EarlyStopping
 from minikeras.callbacks.history import History
@@ -10,9 +11,7 @@ from minikeras.callbacks.progbar import ProgbarLogger
 from minikeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from minikeras.callbacks.tensorboard import TensorBoard
 from minikeras.callbacks.terminate_on_nan import TerminateOnNaN
-# Last: it imports the trainer, which imports the names above from this package.
-from minikeras.callbacks.backup_and_restore import BackupAndRestore  # noqa: E402
 
-__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "callback_list", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
            "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]

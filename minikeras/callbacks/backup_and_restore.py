@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from typing import Any
@@ -9,8 +10,15 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras.callbacks.callback import Callback
-from minikeras.engine.trainer import FitState
+from minikeras.engine.state import ResumePoint
+from minikeras.saving import tempfiles
 from minikeras.utils.distribution import is_chief
+
+# Leftovers of a killed `tf.train.CheckpointManager.save`: the shards are written to
+# "<prefix>_temp/" and merged, the state file via "checkpoint.tmp<uuid hex>" and a rename.
+_TF_TEMP_DIR = re.compile(r"^ckpt-\d+_temp$")
+_TF_TEMP_FILE = re.compile(r"^checkpoint\.tmp[0-9a-f]{32}$")
+_LOCK_NAME = ".minikeras-backup.lock"
 
 
 class BackupAndRestore(Callback):
@@ -34,6 +42,10 @@ class BackupAndRestore(Callback):
 
     Under a multi-worker strategy the chief writes the backup and every worker restores it
     (the folder must be shared); the others save to scratch folders they delete.
+
+    While fit runs, the writer holds a lock on ``backup_dir/.minikeras-backup.lock``. When it
+    gets the lock, no live process writes there, so the temporary files a killed backup left
+    (TensorFlow's ``ckpt-N_temp/`` folders and ``checkpoint.tmp<hex>`` files) are removed.
     """
 
     def __init__(self, backup_dir: str, save_freq: str | int = "epoch",
@@ -55,12 +67,11 @@ class BackupAndRestore(Callback):
     needs_batch_hooks = False
 
     def _checkpoint(self) -> tf.train.Checkpoint:
-        model, state = self.model, self.model.fit_state
+        model, state = self.model, self.model.training_state
         from minikeras.saving import random_generators
-        model._ensure_shuffle_generator()  # so its state is part of every backup
+        state.shuffle_generator  # made now, so its state is part of every backup
         shuffle, dropout = random_generators(model)
-        metric_vars = list(state.steps.loss_tracker.variables) + [
-            v for _, m, _ in state.steps.metrics for v in m.variables]
+        metric_vars = [v for metric in model.metrics for v in metric.variables]
         self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         self._step = tf.Variable(0, dtype=tf.int64, trainable=False)
         self._order = tf.Variable(tf.zeros([0], tf.int32), shape=tf.TensorShape(None),
@@ -70,8 +81,44 @@ class BackupAndRestore(Callback):
             rng=[g.state for g in [shuffle] + dropout], metrics=metric_vars,
             epoch=self._epoch, step=self._step, order=self._order)
 
+    def _lock_and_clean(self) -> None:
+        """Takes the folder's lock (kept until fit ends) and removes killed backups' leftovers.
+
+        Without lock support (Windows, some network file systems) nothing is removed.
+        """
+        self._lock_fd = None
+        if tempfiles.fcntl is None:
+            return
+        os.makedirs(self.backup_dir, exist_ok=True)
+        fd = os.open(os.path.join(self.backup_dir, _LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            tempfiles.fcntl.flock(fd, tempfiles.fcntl.LOCK_EX | tempfiles.fcntl.LOCK_NB)
+        except OSError:  # held by a live run (or locks unsupported): leave everything alone
+            os.close(fd)
+            return
+        self._lock_fd = fd
+        for name in os.listdir(self.backup_dir):
+            path = os.path.join(self.backup_dir, name)
+            if _TF_TEMP_DIR.match(name) and os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            elif _TF_TEMP_FILE.match(name) and os.path.isfile(path) and \
+                    not os.path.islink(path):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+        tempfiles.remove_stale(self.backup_dir)
+
+    def _unlock(self) -> None:
+        if getattr(self, "_lock_fd", None) is not None:
+            os.close(self._lock_fd)  # closing releases the lock
+            self._lock_fd = None
+
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.model.optimizer.build(self.model.trainable_variables)
+        self._unlock()  # a previous fit that raised before on_train_end
+        if is_chief(getattr(self.model, "_strategy", None)):
+            self._lock_and_clean()
         checkpoint = self._checkpoint()
         self._manager = tf.train.CheckpointManager(checkpoint, self.backup_dir, max_to_keep=1)
         # Saving reads synchronized variables with collective ops, so every worker must save;
@@ -87,7 +134,7 @@ class BackupAndRestore(Callback):
         checkpoint.restore(latest).assert_existing_objects_matched()
         epoch, step = int(self._epoch.numpy()), int(self._step.numpy())
         order = self._order.read_value() if step > 0 else None
-        self.model._resume = FitState(epoch=epoch, step=step, order=order)
+        self.model.training_state.resume = ResumePoint(epoch=epoch, step=step, order=order)
 
     def _save(self, epoch: int, step: int, order: Any) -> None:
         self._epoch.assign(epoch)
@@ -98,9 +145,8 @@ class BackupAndRestore(Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":
             return
-        state = self.model.fit_state
-        total = state.adapter.steps_per_epoch
-        order = getattr(state.adapter, "order", None)
+        state = self.model.training_state
+        total, order = state.steps_per_epoch, state.order
         if order is None or (total is not None and state.step >= total):
             return  # the end of the epoch is backed up in on_epoch_end
         if state.step // self.save_freq > self._last_saved_step // self.save_freq:
@@ -108,14 +154,15 @@ class BackupAndRestore(Callback):
         self._last_saved_step = state.step
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._last_saved_step = self.model.fit_state.step
+        self._last_saved_step = self.model.training_state.step
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._save(epoch + 1, 0, None)
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        self._unlock()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
-        if self.delete_checkpoint and not self.model.fit_state.interrupted and \
+        if self.delete_checkpoint and not self.model.training_state.interrupted and \
                 is_chief(getattr(self.model, "_strategy", None)):
             shutil.rmtree(self.backup_dir, ignore_errors=True)

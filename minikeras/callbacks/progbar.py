@@ -98,7 +98,7 @@ class ProgbarLogger(Callback):
         if self.verbose == 1:
             self._close(logs)
         else:
-            state = getattr(self.model, "fit_state", None)
+            state = getattr(self.model, "training_state", None)
             took = state.epoch_seconds if state is not None and state.epoch_seconds is not None \
                 else time.perf_counter() - self._start
             print(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {took:.2f}s - "

@@ -1,7 +1,8 @@
 """Data adapters: one interface over in-memory arrays, `tf.data.Dataset`s and Python generators.
 
-An adapter knows how many steps an epoch has (None when unknown), starts each epoch, and runs a
-chunk of compiled steps on its data. In-memory arrays are checked on the host (data.py) and then
+An adapter holds the data of one pass: it knows how many steps an epoch has (None when unknown)
+and starts each epoch (a new order, or a new iterator); the compiled steps (steps.py) read their
+batches from it. In-memory arrays are checked on the host (data.py) and then
 live as tensors on the device; datasets and generators are streamed as keras streams them.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras.engine import data as data_module
-from minikeras.engine.steps import CompiledSteps, PredictSteps
 
 
 def is_stream(x: Any) -> bool:
@@ -23,7 +23,13 @@ def is_stream(x: Any) -> bool:
 
 
 class ArrayAdapter:
-    """Batches of ``batch_size`` gathered in the graph from tensors held on the device."""
+    """Batches of ``batch_size`` gathered in the graph from tensors held on the device.
+
+    ``x``, ``y``, ``sw`` are the whole data as tensors; ``order`` is the current epoch's
+    sample order, which the compiled steps gather batches by.
+    """
+
+    streamed = False
 
     def __init__(self, arrays: data_module.Arrays, batch_size: int):
         self.x, self.y, self.sw = arrays.to_tensors()
@@ -41,15 +47,6 @@ class ArrayAdapter:
         """Sets this epoch's order: ``order_fn(n)`` (a shuffled permutation) or range(n)."""
         if order_fn is not None:
             self.order = order_fn(self.n)
-
-    def run(self, steps: CompiledSteps, kind: str, first: int, count: int,
-            reset: bool) -> tuple[int, tf.Tensor]:
-        logs = steps.run_arrays(kind, self.x, self.y, self.sw, self.order, first, count,
-                                self.batch_size, reset)
-        return count, logs
-
-    def predict(self, steps: PredictSteps, first: int, count: int) -> tuple[int, tf.Tensor]:
-        return count, steps.run_arrays(self.x, first, count, self.batch_size)
 
 
 def _spec_of(value: np.ndarray) -> tf.TensorSpec:
@@ -79,12 +76,15 @@ def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
 
 
 class StreamAdapter:
-    """Batches read from a dataset (or a generator) by the compiled loop itself.
+    """Batches read from a dataset (or a generator) by the compiled loop itself, through
+    ``iterator``.
 
     Without ``steps_per_epoch`` every epoch iterates the whole dataset afresh (so a dataset that
     shuffles reshuffles). With it, one iterator continues across epochs, as in keras; when the
     data run out the epoch ends early and the trainer stops with a warning.
     """
+
+    streamed = True
 
     def __init__(self, x: Any, steps_per_epoch: int | None):
         self.is_generator = isinstance(x, types.GeneratorType)
@@ -111,12 +111,3 @@ class StreamAdapter:
     def begin_epoch(self, order_fn: Any = None) -> None:
         if self.iterator is None or not self._persistent:
             self.iterator = iter(self.dataset)
-
-    def run(self, steps: CompiledSteps, kind: str, first: int, count: int,
-            reset: bool) -> tuple[int, tf.Tensor]:
-        done, logs = steps.run_stream(kind, self.iterator, count, reset)
-        return int(done), logs
-
-    def predict(self, steps: PredictSteps, first: int, count: int) -> tuple[int, tf.Tensor]:
-        done, outputs = steps.run_stream(self.iterator, count)
-        return int(done), outputs

@@ -1,4 +1,4 @@
-"""compile's checks and resolutions: metric lists, metric names, strategy consistency."""
+"""compile's checks and resolutions: metric lists, metric names, XLA, strategy consistency."""
 from __future__ import annotations
 
 from typing import Any
@@ -41,6 +41,16 @@ def resolve_metrics(metric_ids: list, y_shape: tuple, out_shape: tuple) -> list:
         seen.add(name)
         entries.append((name, metric, weighted))
     return entries
+
+
+def resolve_jit_compile(jit_compile: bool | str) -> bool:
+    """``"auto"`` turns XLA on only when a GPU is visible (on CPU it gains little; see docs)."""
+    if jit_compile == "auto":
+        return bool(tf.config.list_logical_devices("GPU"))
+    if not isinstance(jit_compile, bool):
+        raise ValueError(
+            f"Expected `jit_compile` to be True, False or 'auto'. Received: {jit_compile!r}")
+    return jit_compile
 
 
 def check_strategy(strategy: Any, variables: list) -> None:

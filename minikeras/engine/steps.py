@@ -21,7 +21,7 @@ from minikeras._logits import record_logits
 SCALAR = tf.TensorSpec((), tf.int32)
 
 
-def _spec(t: tf.Tensor) -> tf.TensorSpec:
+def batch_spec(t: tf.Tensor) -> tf.TensorSpec:
     return tf.TensorSpec((None,) + tuple(t.shape[1:]), t.dtype)
 
 
@@ -87,6 +87,7 @@ class CompiledSteps:
         self.metrics = metrics
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
+        self._order_fns: dict[int, Callable] = {}
         if jit_compile:
             self._train = tf.function(self.train_step, jit_compile=True)
             self._test = tf.function(self.test_step, jit_compile=True)
@@ -172,6 +173,28 @@ class CompiledSteps:
         for _, metric, _ in self.metrics:
             metric.reset_state()
 
+    def order_function(self, generator: tf.random.Generator) -> Callable[[int], tf.Tensor]:
+        """``n -> a permutation of range(n)`` drawn in the graph from ``generator``: a new
+        order every call (every epoch), reproducible from the generator's state."""
+        if id(generator) not in self._order_fns:
+            self._order_fns[id(generator)] = tf.function(
+                lambda n: shuffled_order(generator, n), input_signature=[SCALAR])
+        fn = self._order_fns[id(generator)]
+        return lambda n: fn(tf.constant(n, tf.int32))
+
+    # ---- chunks -----------------------------------------------------------------------------
+    def run(self, kind: str, data: Any, first_step: int, num_steps: int,
+            reset: bool) -> tuple[int, tf.Tensor]:
+        """Runs up to ``num_steps`` steps of ``kind`` ("train"/"test") in one compiled call on
+        an adapter's data; returns (steps run, logs vector). ``reset`` zeroes the metrics
+        first (an epoch's first chunk)."""
+        if data.streamed:
+            done, logs = self.run_stream(kind, data.iterator, num_steps, reset)
+            return int(done), logs
+        logs = self.run_arrays(kind, data.x, data.y, data.sw, data.order, first_step, num_steps,
+                               data.batch_size, reset)
+        return num_steps, logs
+
     # ---- chunks over tensors in memory ------------------------------------------------------
     @staticmethod
     def _array_steps(step: Callable, x, y, sw, order, first_step, num_steps, batch_size) -> None:
@@ -197,7 +220,7 @@ class CompiledSteps:
         key = (kind, "arrays") + tuple((tuple(t.shape[1:]), t.dtype) for t in (x, y, sw))
         if key not in self._cache:
             step = self._train if kind == "train" else self._test
-            signature = [_spec(x), _spec(y), _spec(sw), tf.TensorSpec((None,), tf.int32),
+            signature = [batch_spec(x), batch_spec(y), batch_spec(sw), tf.TensorSpec((None,), tf.int32),
                          SCALAR, SCALAR, SCALAR, tf.TensorSpec((), tf.bool)]
             self._cache[key] = tf.function(self._array_chunk(kind, step),
                                            input_signature=signature)
@@ -228,7 +251,7 @@ class CompiledSteps:
                     logs = logs.write(e, self.logs())
                 return logs.stack()
             self._cache[key] = tf.function(
-                epochs, input_signature=[_spec(x), _spec(y), _spec(sw), SCALAR, SCALAR])
+                epochs, input_signature=[batch_spec(x), batch_spec(y), batch_spec(sw), SCALAR, SCALAR])
         return self._cache[key](x, y, sw, num_epochs, batch_size)
 
     # ---- chunks over a dataset iterator -----------------------------------------------------
@@ -255,66 +278,3 @@ class CompiledSteps:
             step = self._train if kind == "train" else self._test
             self._cache[key] = tf.function(self._stream_chunk(kind, step))
         return self._cache[key](iterator, tf.constant(num_steps, tf.int32), tf.constant(reset))
-
-
-class PredictSteps:
-    """Compiled prediction over in-memory tensors or a dataset, many batches per call."""
-
-    def __init__(self, model: Any):
-        self.model = model
-        self.strategy = tf.distribute.get_strategy()
-        self.distributed = tf.distribute.has_strategy()
-        self.trace_counts: collections.Counter = collections.Counter()
-        self._cache: dict[tuple, Callable] = {}
-
-    def _predict_batch(self, batch: tf.Tensor) -> tf.Tensor:
-        """The model's outputs for a global batch; under a strategy each replica computes its
-        slice (possibly empty) and an all-reduce puts the slices together in order."""
-        if not self.distributed:
-            return self.model(batch)
-        replicas = self.strategy.num_replicas_in_sync
-
-        def replica(batch):  # each fills its rows of a zero output; the sum is the whole output
-            size = tf.shape(batch)[0]
-            start, end = replica_bounds(replicas, size)
-            out = self.model(batch[start:end])
-            rest = tf.zeros([tf.rank(out) - 1, 2], tf.int32)
-            full = tf.pad(out, tf.concat([[[start, size - end]], rest], axis=0))
-            return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, full)
-
-        result = self.strategy.run(replica, args=(batch,))
-        return self.strategy.experimental_local_results(result)[0]
-
-    def run_arrays(self, x: tf.Tensor, first_step: int, num_steps: int,
-                   batch_size: int) -> tf.Tensor:
-        key = ("arrays", tuple(x.shape[1:]), x.dtype)
-        if key not in self._cache:
-            def chunk(x, first_step, num_steps, batch_size):
-                self.trace_counts["predict"] += 1
-                n = tf.shape(x)[0]
-                outputs = tf.TensorArray(tf.float32, size=num_steps, infer_shape=False)
-                for i in tf.range(num_steps):
-                    start = (first_step + i) * batch_size
-                    outputs = outputs.write(
-                        i, self._predict_batch(x[start:tf.minimum(start + batch_size, n)]))
-                return outputs.concat()
-            self._cache[key] = tf.function(chunk, input_signature=[_spec(x)] + [SCALAR] * 3)
-        return self._cache[key](x, first_step, num_steps, batch_size)
-
-    def run_stream(self, iterator: Any, num_steps: int) -> tuple[tf.Tensor, tf.Tensor]:
-        key = ("stream", str(iterator.element_spec))
-        if key not in self._cache:
-            def chunk(iterator, num_steps):
-                self.trace_counts["predict"] += 1
-                outputs = tf.TensorArray(tf.float32, size=0, dynamic_size=True, infer_shape=False)
-                done = tf.constant(0)
-                for _ in tf.range(num_steps):
-                    element = iterator.get_next_as_optional()
-                    if not element.has_value():
-                        break
-                    outputs = outputs.write(
-                        done, self._predict_batch(unpack_batch(element.get_value())[0]))
-                    done += 1
-                return done, outputs.concat()
-            self._cache[key] = tf.function(chunk)
-        return self._cache[key](iterator, tf.constant(num_steps, tf.int32))

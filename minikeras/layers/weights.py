@@ -195,7 +195,7 @@ class WeightsMixin:
             checked.append((var, array))
         if len(weights) != len(owned):
             raise ValueError(
-                f"Layer '{self.name}' expects {len(owned)} weights, but set_weights received "
+                f"Layer '{self.name}' has {len(owned)} weight arrays, but set_weights received "
                 f"{len(weights)}; the extra ones start with shape {np.shape(weights[len(owned)])}.")
         for var, array in checked:
             var.assign(array)

@@ -6,11 +6,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import tensorflow as tf
 
-from minikeras.engine.trainer import Trainer
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer, as_shape
+from minikeras.models.summary import print_summary
+from minikeras.models.trainer import Trainer
+from minikeras import saving
+from minikeras.saving.config import model_config, register_model_class
+from minikeras.saving.export import export_saved_model
 
 
+@register_model_class
 class Sequential(Trainer, Layer):
     """A linear stack of layers: ``Sequential([Input((2,)), Dense(8, "tanh"), Dense(1)])``.
 
@@ -155,7 +160,7 @@ class Sequential(Trainer, Layer):
                 "Input first, or fit it on data before counting parameters.")
         return super().count_params()
 
-    # ---- summary ------------------------------------------------------------------------------
+    # ---- summary ----------------------------------------------------------------------------
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
@@ -168,45 +173,10 @@ class Sequential(Trainer, Layer):
           expand_nested: Also list the layers of nested Sequentials, indented. Default False.
           show_trainable: Add a column saying whether each layer is trainable. Default False.
         """
-        for arg, value in (("positions", positions), ("layer_range", layer_range)):
-            if value is not None:
-                raise ValueError(f"summary() does not support `{arg}`. Received: {arg}={value!r}")
-        print_fn = print_fn or print
-        rows = [("Layer (type)", "Output Shape", "Param #") + (("Trainable",) if show_trainable
-                                                               else ())]
-
-        def add_rows(model: "Sequential", shape: tuple | None, indent: str) -> None:
-            for layer in model._layers:
-                inner_shape = shape
-                if shape is not None:
-                    shape = layer.compute_output_shape(shape)
-                params = sum(int(np.prod(w.shape)) for w in layer.weights) if layer.built else 0
-                rows.append((f"{indent}{layer.name} ({type(layer).__name__})",
-                             "?" if shape is None else str(tuple(shape)), f"{params:,}")
-                            + (("Y" if layer.trainable else "N",) if show_trainable else ()))
-                if expand_nested and isinstance(layer, Sequential):
-                    add_rows(layer, inner_shape, indent + "  ")
-
-        add_rows(self, self.input_spec_shape, "")
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
-        if line_length is not None and line_length > sum(widths):
-            widths[0] += line_length - sum(widths)
-        rule = "-" * sum(widths)
-        lines = [f'Model: "{self.name}"', rule]
-        for i, row in enumerate(rows):
-            lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1])
-                         + "".join(cell.rjust(width) for cell, width in zip(row[2:], widths[2:])))
-            lines.append("=" * sum(widths) if i == 0 else rule)
-        trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights)
-        total = sum(int(np.prod(w.shape)) for w in self.weights)
-        lines += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-                  f"Non-trainable params: {total - trainable:,}"]
-        if not self.built:
-            lines.append("(The model is not built: shapes and counts appear once it is.)")
-        print_fn("\n".join(lines))
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
+                      layer_range)
 
     def get_config(self) -> dict:
-        from minikeras.saving.config import model_config
         return model_config(self)["config"]
 
     # ---- saving -------------------------------------------------------------------------------
@@ -214,21 +184,17 @@ class Sequential(Trainer, Layer):
         """Saves architecture, weights, compile configuration and optimizer state to one zip
         file at exactly ``filepath`` (e.g. ``"model.minikeras"``), atomically. See
         `minikeras.models.load_model`."""
-        from minikeras import saving
         saving.save_model(self, filepath)
 
     def save_weights(self, filepath: str) -> None:
         """Saves only the weights to a zip file at ``filepath``, atomically."""
-        from minikeras import saving
         saving.save_weights(self, filepath)
 
     def export(self, filepath: str) -> None:
         """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
         returns the outputs, equal to ``model.predict(x)``."""
-        from minikeras.saving.export import export_saved_model
         export_saved_model(self, filepath)
 
     def load_weights(self, filepath: str) -> None:
         """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
-        from minikeras import saving
         saving.load_weights(self, filepath)

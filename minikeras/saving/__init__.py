@@ -23,16 +23,11 @@ from minikeras.saving.archive import FileFormatError
 
 def random_generators(model: Any) -> tuple[tf.random.Generator | None, list[tf.random.Generator]]:
     """The model's shuffling generator (None before the first fit) and its Dropout generators."""
-    dropout = []
-
-    def walk(layer: Any) -> None:
-        for inner in getattr(layer, "layers", []):
-            walk(inner)
-        if hasattr(layer, "generator") and isinstance(layer.generator, tf.random.Generator):
-            dropout.append(layer.generator)
-
-    walk(model)
-    return getattr(model, "_shuffle_generator", None), dropout
+    layers = [model] + model._flatten_sublayers()
+    dropout = [layer.generator for layer in layers
+               if isinstance(getattr(layer, "generator", None), tf.random.Generator)]
+    state = model.training_state
+    return (state.shuffle_generator if state.has_shuffle_generator else None), dropout
 
 
 def _rng_arrays(model: Any) -> tuple[dict, list[np.ndarray]]:
@@ -167,6 +162,6 @@ def _restore_rng(model: Any, info: Any, states: list[np.ndarray]) -> None:
     generators = list(dropout)
     if info.get("shuffle"):
         with tf.init_scope():
-            model._shuffle_generator = tf.random.Generator.from_seed(0)
-        generators.insert(0, model._shuffle_generator)
+            model.training_state.shuffle_generator = tf.random.Generator.from_seed(0)
+        generators.insert(0, model.training_state.shuffle_generator)
     _assign_all([g.state for g in generators], states, "random-generator")

@@ -14,13 +14,23 @@ from minikeras._registry import CUSTOM, serialize_or_custom
 from minikeras.layers.layer import Layer
 
 
+# Model classes register themselves here when `minikeras.models` is imported (saving comes
+# before models in the import chain, so it cannot import them).
+MODEL_CLASSES: dict[str, type] = {}
+
+
+def register_model_class(cls: type) -> type:
+    """Makes a built-in model class loadable by name (used by `minikeras.models`)."""
+    MODEL_CLASSES[cls.__name__] = cls
+    return cls
+
+
 def layer_registry() -> dict[str, type]:
     """Every built-in layer class exported by `minikeras.layers`, and the model classes."""
-    from minikeras.models.sequential import Sequential
     table = {name: getattr(layers_module, name) for name in layers_module.__all__}
     table = {name: obj for name, obj in table.items()
              if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
-    return {**table, "Sequential": Sequential}
+    return {**table, **MODEL_CLASSES}
 
 
 # ---- architecture ------------------------------------------------------------------------------
@@ -136,9 +146,9 @@ def compile_config(model: Any) -> dict | None:
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": _serialize_or_name(model.loss, losses.serialize),
         "metrics": [_serialize_or_name(m, metrics.serialize)
-                    for m, weighted in model._metric_ids if not weighted],
+                    for m in model.compile_arguments["metrics"]],
         "weighted_metrics": [_serialize_or_name(m, metrics.serialize)
-                             for m, weighted in model._metric_ids if weighted],
+                             for m in model.compile_arguments["weighted_metrics"]],
         "steps_per_execution": model.steps_per_execution,
         "jit_compile": model.jit_compile,
     }

@@ -1,35 +1,46 @@
-"""compile, fit, evaluate and predict: the training loop, read top-down.
+"""compile, fit, evaluate and predict: what a model adds to a layer to be trained.
 
-    fit:  check the data (inputs.py, data.py) -> an adapter holding it on the device (adapters.py)
-          -> per epoch: a shuffled order drawn in the graph -> chunks of compiled steps sized
-             by loop.py (steps.py: forward, loss, gradients, optimizer) -> callbacks with
-             running logs -> validation at the end of the epoch
+The life of one ``fit`` call, each step in one place:
+
+    fit (here)           checks the arguments; turns x, y into adapters (engine/inputs.py ->
+                         data.py -> adapters.py); builds the compiled steps once
+      -> Runner.fit      epochs, chunks of steps, every callback hook (engine/runner.py)
+        -> steps.run     one compiled call: batches gathered in the graph, forward, loss,
+                         gradients, optimizer.apply, metric updates (engine/steps.py)
 """
 from __future__ import annotations
 
-import warnings
+import functools
 from typing import Any, Sequence
 
 import numpy as np
 import tensorflow as tf
 
+from minikeras import _validation
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
-from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger
+from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger, callback_list
 from minikeras.callbacks.progbar import resolve_verbose
-from minikeras.engine import data as data_module
-from minikeras.engine.adapters import ArrayAdapter
-from minikeras.engine.compile_utils import check_metric_list, check_strategy, resolve_metrics
-from minikeras.engine.control import (FitState, InterruptGuard, in_strategy_scope,
-                                      resolve_jit_compile)
+from minikeras.engine.compile_utils import (check_metric_list, check_strategy, resolve_jit_compile,
+                                            resolve_metrics)
 from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
-from minikeras.engine.loop import ChunkLoop
-from minikeras.engine.steps import CompiledSteps, PredictSteps, shuffled_order
-from minikeras.utils.random import draw_seed
+from minikeras.engine.predict_steps import PredictSteps
+from minikeras.engine.runner import ChunkSizer, Runner, epochs_share_calls
+from minikeras.engine.state import TrainingState
+from minikeras.engine.steps import CompiledSteps
 
 
-class Trainer(ChunkLoop):
+def in_strategy_scope(method):
+    """Runs a Trainer method inside the scope of the strategy the model was compiled under."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._scope():
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+class Trainer:
     """Mixin giving a model compile, fit, evaluate and predict (used by `Sequential`)."""
 
     def _init_trainer(self) -> None:
@@ -40,18 +51,13 @@ class Trainer(ChunkLoop):
         self.history: History | None = None
         self.steps_per_execution: int | str = "auto"
         self.jit_compile = False
-        self._metric_ids: list = []
+        self.compile_arguments: dict = {}
+        self.training_state = TrainingState()
+        self._chunk_sizer = ChunkSizer()
         self._steps: CompiledSteps | None = None
         self._predict_steps: PredictSteps | None = None
-        self._shuffle_generator: tf.random.Generator | None = None
-        self._order_fn = None
-        # steps per call for "auto", by kind; a forward-only step is faster than a training one
-        self._auto_steps = {"train": 1, "test": 1}
         self._strategy = None
         self._compiled_in_scope = False
-        self._interrupt = None
-        self._resume: FitState | None = None
-        self.fit_state: FitState | None = None
 
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
@@ -78,7 +84,7 @@ class Trainer(ChunkLoop):
         metrics = check_metric_list(metrics, "metrics")
         weighted_metrics = check_metric_list(weighted_metrics, "weighted_metrics")
         if steps_per_execution != "auto":
-            data_module.check_positive_int(steps_per_execution, "steps_per_execution")
+            _validation.positive_int(steps_per_execution, "steps_per_execution")
         jit = resolve_jit_compile(jit_compile)
         strategy = tf.distribute.get_strategy()
         check_strategy(strategy, list(self.weights) + [optimizer.iterations])
@@ -87,7 +93,7 @@ class Trainer(ChunkLoop):
         self._strategy = strategy
         self._compiled_in_scope = tf.distribute.has_strategy()
         self.optimizer, self.loss = optimizer, loss
-        self._metric_ids = [(m, False) for m in metrics] + [(m, True) for m in weighted_metrics]
+        self.compile_arguments = {"metrics": metrics, "weighted_metrics": weighted_metrics}
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit
         self._steps = None
@@ -126,7 +132,9 @@ class Trainer(ChunkLoop):
                     "The model's layers changed after its optimizer was built (by fit); its "
                     "state belongs to the old weights. Call compile() again before fit().")
             out_shape = self.compute_output_shape(self.input_spec_shape)
-            entries = resolve_metrics(self._metric_ids, y_shape, out_shape)
+            identifiers = [(m, False) for m in self.compile_arguments["metrics"]] + [
+                (m, True) for m in self.compile_arguments["weighted_metrics"]]
+            entries = resolve_metrics(identifiers, y_shape, out_shape)
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
             self._steps = CompiledSteps(self, self.loss, self.optimizer,
@@ -154,23 +162,15 @@ class Trainer(ChunkLoop):
                 counts.update(steps.trace_counts)
         return counts
 
-    # ---- data ---------------------------------------------------------------------------------
-    def _ensure_shuffle_generator(self) -> tf.random.Generator:
-        """The generator of shuffle orders, seeded from Python's random on first use."""
-        if self._shuffle_generator is None:
-            with tf.init_scope():
-                self._shuffle_generator = tf.random.Generator.from_seed(draw_seed())
-        return self._shuffle_generator
-
-    def _epoch_order(self, n: int) -> tf.Tensor:
-        """A permutation of range(n), drawn in the graph: new every epoch, reproducible."""
-        self._ensure_shuffle_generator()
-        if self._order_fn is None:
-            generator = self._shuffle_generator
-
-            self._order_fn = tf.function(lambda n: shuffled_order(generator, n),
-                                         input_signature=[tf.TensorSpec((), tf.int32)])
-        return self._order_fn(tf.constant(n, tf.int32))
+    def _runner(self, compiled: Any, callbacks: Any, verbose: int, **params: Any) -> Runner:
+        cbs = callback_list(callbacks)
+        if verbose:
+            cbs.append(ProgbarLogger(verbose))
+        if params.get("epochs") is not None:
+            cbs.append(self.history)
+        cbs = CallbackList(cbs, self, {"verbose": verbose, **params})
+        return Runner(self, compiled, cbs, self._chunk_sizer, self.steps_per_execution,
+                      self.training_state)
 
     # ---- fit ----------------------------------------------------------------------------------
     @in_strategy_scope
@@ -193,7 +193,7 @@ class Trainer(ChunkLoop):
           batch_size: Default 32 (arrays only).
           epochs: Index of the last epoch (training runs ``initial_epoch .. epochs-1``).
           verbose: "auto" (1 when interactive, else 2), 0 silent, 1 live bar, 2 line per epoch.
-          callbacks: List of `Callback`s.
+          callbacks: A `Callback` or a list of them.
           validation_split: Fraction of the last rows (taken before shuffling) held out.
           validation_data: ``(x_val, y_val[, sample_weight_val])`` or a dataset.
           shuffle: Whether to shuffle the rows of in-memory arrays every epoch. Default True.
@@ -211,74 +211,23 @@ class Trainer(ChunkLoop):
         epochs, validation_freq = check_fit_args(epochs, initial_epoch, steps_per_epoch,
                                                  validation_freq, shuffle)
         verbose = resolve_verbose(verbose)
-
+        user_callbacks = callback_list(callbacks)
         train, val = fit_adapters(self, x, y, sample_weight, class_weight, batch_size,
                                   steps_per_epoch, validation_split, validation_data)
         if not self.built:
             self.build((None,) + train.feature_shape)
-
         steps = self._compiled_steps(train.y_shape)
         self.history = History()
-        cbs = self._callbacks(callbacks, verbose, epochs=epochs, steps=train.steps_per_epoch)
+        runner = self._runner(steps, user_callbacks, verbose, epochs=epochs,
+                              steps=train.steps_per_epoch)
         self.stop_training = False
-        self.fit_state = FitState(epoch=initial_epoch, step=0, adapter=train, steps=steps)
-        if shuffle:
-            self._ensure_shuffle_generator()
-        with InterruptGuard() as interrupt:
-            self._interrupt = interrupt
-            cbs.call("on_train_begin", None)
-            # A callback (BackupAndRestore) may have restored a run in progress.
-            resume, self._resume = self._resume, None
-            first_epoch = resume.epoch if resume else initial_epoch
-            logs: dict[str, float] = {}
-            # Several epochs per call when nothing needs to run between them: no callbacks but
-            # the History and at most a line per epoch (verbose=2, the "auto" of scripts).
-            if (not callbacks and verbose != 1 and val is None and resume is None
-                    and isinstance(train, ArrayAdapter) and self.steps_per_execution == "auto"):
-                first_epoch, logs = self._fit_epoch_groups(steps, train, shuffle, first_epoch,
-                                                           epochs, cbs)
-            for epoch in range(first_epoch, epochs):
-                resuming = resume is not None and epoch == resume.epoch
-                self.fit_state.epoch, self.fit_state.step = epoch, 0
-                cbs.call("on_epoch_begin", epoch, None)
-                if resuming and resume.order is not None:
-                    train.order = resume.order  # the interrupted epoch's own order
-                else:
-                    train.begin_epoch(self._epoch_order if shuffle else None)
-                logs, done = self._run_epoch(steps, train, "train", cbs,
-                                             first_step=resume.step if resuming else 0)
-                if interrupt.requested:
-                    warnings.warn(f"Training interrupted (Ctrl-C) in epoch {epoch + 1} after "
-                                  f"{done} step(s) of it; returning the History so far.")
-                    break
-                if done == 0:
-                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
-                                  "the dataset or generator can give steps_per_epoch * epochs "
-                                  "batches.")
-                    break
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val.begin_epoch()
-                    val_logs = self._evaluate(steps, val, cbs)
-                    if interrupt.requested:  # partial validation logs must not reach callbacks
-                        warnings.warn(f"Training interrupted (Ctrl-C) during the validation of "
-                                      f"epoch {epoch + 1}; returning the History so far.")
-                        break
-                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                cbs.call("on_epoch_end", epoch, logs)
-                if self.stop_training:
-                    break
-            self._interrupt = None
-            self.fit_state.interrupted = interrupt.requested
-            cbs.call("on_train_end", logs)
+        state = self.training_state
+        state.epoch, state.step, state.steps_per_epoch = initial_epoch, 0, train.steps_per_epoch
+        order_fn = steps.order_function(state.shuffle_generator) if shuffle else None
+        group = functools.partial(epochs_share_calls, user_callbacks, verbose, val,
+                                  data=train, steps_per_execution=self.steps_per_execution)
+        runner.fit(train, val, epochs, initial_epoch, validation_freq, order_fn, group)
         return self.history
-
-    def _callbacks(self, callbacks, verbose: int, **params: Any) -> CallbackList:
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(ProgbarLogger(verbose))
-        if params.get("epochs") is not None:
-            cbs.append(self.history)
-        return CallbackList(cbs, self, {"verbose": verbose, **params})
 
     # ---- evaluate -----------------------------------------------------------------------------
     @in_strategy_scope
@@ -293,12 +242,12 @@ class Trainer(ChunkLoop):
         """
         self._require_compiled("evaluate")
         verbose = resolve_verbose(verbose)
-        adapter = make_adapter(self, x, y, sample_weight, batch_size, steps)
+        data = make_adapter(self, x, y, sample_weight, batch_size, steps)
         if not self.built:
-            self.build((None,) + adapter.feature_shape)
-        cbs = self._callbacks(callbacks, verbose, steps=adapter.steps_per_epoch)
-        adapter.begin_epoch()
-        logs = self._evaluate(self._compiled_steps(adapter.y_shape), adapter, cbs)
+            self.build((None,) + data.feature_shape)
+        runner = self._runner(self._compiled_steps(data.y_shape), callbacks, verbose,
+                              steps=data.steps_per_epoch)
+        logs = runner.evaluate(data)
         if return_dict:
             return logs
         values = list(logs.values())
@@ -315,35 +264,13 @@ class Trainer(ChunkLoop):
         about as much as calling the model.
         """
         verbose = resolve_verbose(verbose)
-        adapter = make_adapter(self, x, None, None, batch_size, steps, require_y=False)
+        data = make_adapter(self, x, None, None, batch_size, steps, require_y=False)
         if not self.built:
-            self.build((None,) + adapter.feature_shape)
-        cbs = self._callbacks(callbacks, verbose, steps=adapter.steps_per_epoch)
-        cbs.call("on_predict_begin", None)
-        if isinstance(adapter, ArrayAdapter) and adapter.steps_per_epoch == 1 \
-                and not tf.distribute.has_strategy():
-            cbs.call("on_predict_batch_begin", 0, None)
-            out = self(adapter.x, training=False).numpy()
-            cbs.call("on_predict_batch_end", 0, None)
-            cbs.call("on_predict_end", None)
-            return out
+            self.build((None,) + data.feature_shape)
         if self._predict_steps is None:
             self._predict_steps = PredictSteps(self)
-        adapter.begin_epoch()
-        outputs, step, total = [], 0, adapter.steps_per_epoch
-        while total is None or step < total:
-            count = self._chunk_size(cbs, "predict")
-            count = count if total is None else min(count, total - step)
-            cbs.call("on_predict_batch_begin", step, None)
-            done, out = adapter.predict(self._predict_steps, step, count)
-            if done == 0:
-                break
-            outputs.append(out.numpy())
-            step += done
-            cbs.call("on_predict_batch_end", step - 1, None)
-            if done < count:
-                break
-        cbs.call("on_predict_end", None)
-        if not outputs:
-            raise ValueError("predict() received no batches from its input.")
-        return np.concatenate(outputs, axis=0)
+        runner = self._runner(self._predict_steps, callbacks, verbose,
+                              steps=data.steps_per_epoch)
+        if not data.streamed and data.steps_per_epoch == 1 and not tf.distribute.has_strategy():
+            return runner.predict_eagerly(data)
+        return runner.predict(data)
