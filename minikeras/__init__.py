@@ -5,8 +5,8 @@
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10)
 """
-from minikeras import (activations, callbacks, initializers, interop, layers, losses, metrics,
-                       models, optimizers, regularizers, utils)
+from minikeras import (activations, callbacks, constraints, initializers, interop, layers, losses,
+                       metrics, models, optimizers, regularizers, utils)
 from minikeras.layers import Input, InputLayer
 from minikeras.models import Sequential
 

@@ -5,7 +5,8 @@ code that the registry's owner did not put there.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 def lookup(identifier: str, table: Mapping[str, Any], kind: str) -> Any:

@@ -15,7 +15,8 @@ through `minikeras._logits.record_logits` (nothing is attached to tensors).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 

@@ -83,6 +83,7 @@ def main(out_dir: str = "demo_output") -> int:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+
         from minikeras.utils.plotting import plot_decision_boundary, plot_history
     except ImportError:
         print("matplotlib is not installed: skipping the figure (pip install 'minikeras[plot]').")

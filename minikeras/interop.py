@@ -13,7 +13,8 @@ dropped: the whole model is checked first, and one ValueError lists every offend
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -86,7 +86,7 @@ def test_max_mode_and_accuracy_names():
 
 def test_parity_with_keras_on_random_sequences():
     rng = np.random.default_rng(1)
-    for trial in range(120):
+    for _ in range(120):
         values = rng.integers(0, 6, size=12) / 4.0  # ties happen often
         kwargs = dict(patience=int(rng.integers(0, 4)), min_delta=float(rng.choice([0, 0.3])),
                       baseline=rng.choice([None, 0.5, 1.0]), mode=str(rng.choice(["min", "max"])),

@@ -147,7 +147,7 @@ def _run_workers(script, tmp_path, base_env, tag, extra_env=None):
     finally:
         for p in procs:
             p.kill()
-    for p, (_, err) in zip(procs, outputs):
+    for p in procs:
         assert p.returncode == 0, "\n---\n".join(e[-2500:] for _, e in outputs)
     return [np.load(tmp_path / f"{tag}{index}.npz") for index in range(2)]
 

@@ -26,7 +26,8 @@ class WrongScale(mk.layers.Layer):
     """``x * scale`` whose custom gradient for ``scale`` is three times the true one."""
 
     def build(self, input_shape):
-        self.scale = self.add_weight(shape=(input_shape[-1],), initializer=mk.initializers.Ones(), name="scale")
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer=mk.initializers.Ones(),
+                                     name="scale")
         super().build(input_shape)
 
     def call(self, inputs, training=False):

@@ -334,8 +334,10 @@ def test_get_passes_instances_and_callables_through():
 
 
 def test_get_dict_builds_from_registry():
-    init = initializers.get({"class_name": "RandomUniform", "config": {"minval": 0.0, "maxval": 2.0, "seed": 9}})
-    np.testing.assert_array_equal(init((3, 3)), keras.initializers.RandomUniform(0.0, 2.0, seed=9)((3, 3)))
+    init = initializers.get({"class_name": "RandomUniform",
+                             "config": {"minval": 0.0, "maxval": 2.0, "seed": 9}})
+    np.testing.assert_array_equal(init((3, 3)),
+                                  keras.initializers.RandomUniform(0.0, 2.0, seed=9)((3, 3)))
 
 
 def test_get_reads_keras_serialized_configs():

@@ -10,9 +10,18 @@ import tensorflow as tf
 
 import minikeras as mk
 from minikeras import optimizers
-from minikeras.optimizers import (Adagrad, Adam, AdamW, RMSprop, SGD, adagrad_step, adam_step,
-                                  rmsprop_step, schedules)
-from minikeras.optimizers import clipping
+from minikeras.optimizers import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    RMSprop,
+    adagrad_step,
+    adam_step,
+    clipping,
+    rmsprop_step,
+    schedules,
+)
 
 # ---- step-by-step parity ---------------------------------------------------------------------
 # Each entry builds the same optimizer from keras or minikeras (`lib`): the names are the same.

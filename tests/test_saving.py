@@ -8,7 +8,8 @@ import zipfile
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import minikeras as mk
 from minikeras import layers
@@ -153,7 +154,8 @@ class Doubler(layers.Layer):
     """A custom layer with its own build (its weights cannot be known before building)."""
 
     def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1],), initializer=mk.initializers.Constant(2.0), name="w")
+        self.w = self.add_weight(shape=(input_shape[-1],),
+                                 initializer=mk.initializers.Constant(2.0), name="w")
         super().build(input_shape)
 
     def call(self, inputs, training=False):

@@ -2,7 +2,8 @@
 import keras
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minikeras.optimizers import schedules
 

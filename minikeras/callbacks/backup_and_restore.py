@@ -69,7 +69,7 @@ class BackupAndRestore(Callback):
     def _checkpoint(self) -> tf.train.Checkpoint:
         model, state = self.model, self.model.training_state
         from minikeras.saving import random_generators
-        state.shuffle_generator  # made now, so its state is part of every backup
+        _ = state.shuffle_generator  # made now, so its state is part of every backup
         shuffle, dropout = random_generators(model)
         metric_vars = [v for metric in model.metrics for v in metric.variables]
         self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False)

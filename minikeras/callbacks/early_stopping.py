@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from minikeras.callbacks.monitor import (MonitorCallback, check_non_negative_int,
-                                         compiled_metrics)
+from minikeras.callbacks.monitor import MonitorCallback, check_non_negative_int, compiled_metrics
 
 
 class EarlyStopping(MonitorCallback):
@@ -68,8 +67,9 @@ class EarlyStopping(MonitorCallback):
 
         The names are known once fit has built the compiled steps (before ``on_train_begin``):
         the loss and compiled metrics (``model.metrics``), their ``val_`` forms, and
-        ``learning_rate`` (logged by the learning-rate callbacks). With ``mode="auto"`` any other name is a ValueError (its
-        direction could not be resolved at the first epoch end either); with an explicit mode
+        ``learning_rate`` (logged by the learning-rate callbacks). With ``mode="auto"`` any
+        other name is a ValueError (its direction could not be resolved at the first epoch
+        end either); with an explicit mode
         another callback may log it, so it is left to the warning at each epoch end (keras).
         """
         names = [metric.name for metric in compiled_metrics(self.model)]

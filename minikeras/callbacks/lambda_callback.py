@@ -1,7 +1,7 @@
 """LambdaCallback: a callback built from plain functions."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from minikeras.callbacks.callback import Callback
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from typing import Callable
+from collections.abc import Callable
 
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.monitor import check_settable_learning_rate, learning_rate_value

@@ -14,11 +14,19 @@ import warnings
 from typing import Any
 
 from minikeras.callbacks.callback import Callback
-from minikeras.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
-                                        SparseCategoricalAccuracy)
-from minikeras.metrics.loss_metrics import (BinaryCrossentropy, CategoricalCrossentropy,
-                                            MeanAbsoluteError, MeanSquaredError,
-                                            SparseCategoricalCrossentropy)
+from minikeras.metrics.accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+)
+from minikeras.metrics.loss_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SparseCategoricalCrossentropy,
+)
 
 _UP = (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy)
 _DOWN = (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,

@@ -6,8 +6,12 @@ import warnings
 
 import numpy as np
 
-from minikeras.callbacks.monitor import (MonitorCallback, check_non_negative_int,
-                                         check_settable_learning_rate, learning_rate_value)
+from minikeras.callbacks.monitor import (
+    MonitorCallback,
+    check_non_negative_int,
+    check_settable_learning_rate,
+    learning_rate_value,
+)
 
 
 class ReduceLROnPlateau(MonitorCallback):

@@ -10,9 +10,11 @@ compiled call, and the epoch hooks then fire in order for each of them.
 """
 from __future__ import annotations
 
+import functools
 import time
 import warnings
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -102,7 +104,7 @@ class Runner:
                 count = min(count, total - step)
             self.callbacks.call(f"on_{kind}_batch_begin", step, {})
             done, result = self.sizer.timed(trace_count, kind,
-                                            lambda: run(step, count, reset))
+                                            functools.partial(run, step, count, reset))
             if done == 0:
                 return
             reset, step = False, step + done
@@ -210,10 +212,11 @@ class Runner:
         while epoch < epochs and not self.model.stop_training and not self._stopped():
             group = max(1, min(epochs - epoch, self.sizer.auto_steps["train"] // per_epoch))
             start = time.perf_counter()
-            _, values = self.sizer.timed(trace_count, "train", lambda: (
-                group * per_epoch, self.steps.run_array_epochs(
-                    train.x, train.y, train.sw, state.shuffle_generator if shuffle else None,
-                    group, train.batch_size)))
+            def run_group(group: int = group) -> tuple[int, tf.Tensor]:
+                generator = state.shuffle_generator if shuffle else None
+                return group * per_epoch, self.steps.run_array_epochs(
+                    train.x, train.y, train.sw, generator, group, train.batch_size)
+            _, values = self.sizer.timed(trace_count, "train", run_group)
             state.epoch_seconds = (time.perf_counter() - start) / group
             for e in range(group):
                 state.epoch, state.step = epoch + e, per_epoch

@@ -12,7 +12,8 @@ new learning rate never retrace. ``trace_counts`` records every trace, for the t
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 

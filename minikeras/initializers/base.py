@@ -1,7 +1,8 @@
 """The `Initializer` contract, and the seed handling every random initializer shares."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -38,7 +39,7 @@ class Initializer:
         return {}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Initializer":
+    def from_config(cls, config: dict) -> Initializer:
         """Builds an initializer from the output of `get_config()`."""
         return cls(**config)
 

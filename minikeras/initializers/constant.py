@@ -1,7 +1,8 @@
 """Deterministic initializers: Zeros, Ones, Constant and Identity."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf

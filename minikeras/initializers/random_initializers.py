@@ -5,7 +5,8 @@ TensorFlow backend does, so the same seed gives keras's tensor bit for bit.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 

@@ -1,13 +1,15 @@
 """Dense: the fully connected layer, ``activation(x @ kernel + bias)``."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 
 from minikeras import _validation, activations, constraints, initializers, regularizers
 from minikeras._registry import serialize_or_custom
 from minikeras.layers.layer import Layer
+
 
 def activation_name(fn: Callable) -> str:
     """The registered name of an activation, or the function's own name for a custom one

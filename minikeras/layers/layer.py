@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf

@@ -6,13 +6,13 @@ A sublayer is tracked when it is assigned to an attribute (alone, or in a list, 
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
 from minikeras import _validation, constraints, initializers, regularizers
-
 
 _AGGREGATIONS = {"none": tf.VariableAggregation.NONE, "mean": tf.VariableAggregation.MEAN,
                  "sum": tf.VariableAggregation.SUM,

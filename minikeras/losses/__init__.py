@@ -41,8 +41,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from minikeras._registry import (check_callable, deserialize_registered, lookup,
-                                 serialize_registered)
+from minikeras._registry import check_callable, deserialize_registered, lookup, serialize_registered
 from minikeras.losses.functions import (
     FUNCTIONS,
     binary_crossentropy,

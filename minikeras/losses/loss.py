@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -112,7 +113,7 @@ class Loss:
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Loss":
+    def from_config(cls, config: dict) -> Loss:
         """Rebuilds a loss from the output of `get_config`."""
         return cls(**config)
 
@@ -185,7 +186,7 @@ class LossFunctionWrapper(Loss):
         return {**super().get_config(), "fn": name, **self._fn_kwargs}
 
     @classmethod
-    def from_config(cls, config: dict) -> "LossFunctionWrapper":
+    def from_config(cls, config: dict) -> LossFunctionWrapper:
         if cls is not LossFunctionWrapper:  # the named losses rebuild from their arguments
             return cls(**config)
         config = dict(config)

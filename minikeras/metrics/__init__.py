@@ -21,10 +21,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from minikeras._registry import (check_callable, deserialize_registered, lookup,
-                                 serialize_registered)
-from minikeras.losses import target_kind
+from minikeras._registry import check_callable, deserialize_registered, lookup, serialize_registered
 from minikeras.losses import functions as _loss_functions
+from minikeras.losses import target_kind
 from minikeras.losses.loss import to_snake_case
 from minikeras.metrics.accuracy import (
     Accuracy,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 
@@ -88,7 +89,7 @@ class Metric(tf.Module):
         return {"name": self.name}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Metric":
+    def from_config(cls, config: dict) -> Metric:
         """Rebuilds a metric from the output of `get_config`."""
         return cls(**config)
 
@@ -211,7 +212,7 @@ class MeanMetricWrapper(Mean):
         return {"name": self.name, "fn": name, **self._fn_kwargs}
 
     @classmethod
-    def from_config(cls, config: dict) -> "MeanMetricWrapper":
+    def from_config(cls, config: dict) -> MeanMetricWrapper:
         if cls is not MeanMetricWrapper:  # the named metrics rebuild from their arguments
             return cls(**config)
         from minikeras._registry import lookup

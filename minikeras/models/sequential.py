@@ -1,16 +1,16 @@
 """Sequential: a stack of layers, each feeding the next, with keras's training API."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
+from minikeras import saving
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer, as_shape
 from minikeras.models.summary import print_summary
 from minikeras.models.trainer import Trainer
-from minikeras import saving
 from minikeras.saving.config import model_config, register_model_class
 from minikeras.saving.export import export_saved_model
 

@@ -1,7 +1,8 @@
 """`summary()`: the table of a model's layers, output shapes and parameter counts."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

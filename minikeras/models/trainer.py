@@ -11,7 +11,8 @@ The life of one ``fit`` call, each step in one place:
 from __future__ import annotations
 
 import functools
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -22,8 +23,12 @@ from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
 from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger, callback_list
 from minikeras.callbacks.progbar import resolve_verbose
-from minikeras.engine.compile_utils import (check_metric_list, check_strategy, resolve_jit_compile,
-                                            resolve_metrics)
+from minikeras.engine.compile_utils import (
+    check_metric_list,
+    check_strategy,
+    resolve_jit_compile,
+    resolve_metrics,
+)
 from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
 from minikeras.engine.predict_steps import PredictSteps
 from minikeras.engine.runner import ChunkSizer, Runner, epochs_share_calls

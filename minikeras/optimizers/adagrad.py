@@ -1,7 +1,8 @@
 """Adagrad (keras's form: the accumulator starts at a positive value, epsilon in the root)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 

@@ -1,7 +1,8 @@
 """Adam (and its AMSGrad variant), with keras's operation order."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 

@@ -5,7 +5,7 @@ rounded to the gradient's dtype, as keras does, so the results match keras bit f
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import tensorflow as tf
 

@@ -18,7 +18,8 @@ import math
 import numbers
 import re
 import warnings
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -353,7 +354,7 @@ class Optimizer(tf.Module):
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Optimizer":
+    def from_config(cls, config: dict) -> Optimizer:
         """Rebuilds an optimizer from `get_config()` (also accepts keras's config keys when
         they hold their inactive defaults, e.g. ``use_ema=False``)."""
         config = dict(config)

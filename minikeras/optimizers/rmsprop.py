@@ -1,7 +1,8 @@
 """RMSprop, plain, centered and with momentum (keras's operation order)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 

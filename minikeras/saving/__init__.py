@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from minikeras.saving import archive, config as config_module
-from minikeras.saving.paths import check_save_path
+from minikeras.saving import archive
+from minikeras.saving import config as config_module
 from minikeras.saving.archive import FileFormatError
+from minikeras.saving.paths import check_save_path
 
 
 def random_generators(model: Any) -> tuple[tf.random.Generator | None, list[tf.random.Generator]]:

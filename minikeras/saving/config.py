@@ -13,7 +13,6 @@ from minikeras import losses, metrics, optimizers
 from minikeras._registry import CUSTOM, serialize_or_custom
 from minikeras.layers.layer import Layer
 
-
 # Model classes register themselves here when `minikeras.models` is imported (saving comes
 # before models in the import chain, so it cannot import them).
 MODEL_CLASSES: dict[str, type] = {}
