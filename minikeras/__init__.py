@@ -5,12 +5,25 @@
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10)
 """
-from minikeras import (activations, callbacks, constraints, initializers, interop, layers, losses,
-                       metrics, models, optimizers, regularizers, utils)
+from minikeras import (
+    activations,
+    callbacks,
+    constraints,
+    initializers,
+    interop,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
 from minikeras.layers import Input, InputLayer
 from minikeras.models import Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "InputLayer", "Sequential", "activations", "callbacks", "initializers", "interop",
-           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]
+__all__ = ["Input", "InputLayer", "Sequential", "activations", "callbacks", "constraints",
+           "initializers", "interop", "layers", "losses", "metrics", "models", "optimizers",
+           "regularizers", "utils"]
