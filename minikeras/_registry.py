@@ -60,16 +60,42 @@ def deserialize_registered(config: Any, classes: Mapping[str, type], kind: str) 
 
 CUSTOM = "__custom__"
 
+# Objects registered with `minikeras.saving.register_keras_serializable`, by their registered
+# name ``"package>name"``; and the registered name of each object (by id). Filled only by
+# code the user runs (the decorator); loading a file only looks names up here.
+REGISTERED: dict[str, Any] = {}
+REGISTERED_NAMES: dict[int, str] = {}
+
+
+def registered_name(obj: Any) -> str:
+    """``"package>name"`` for a registered object, else its ``__name__`` (or class name)."""
+    name = REGISTERED_NAMES.get(id(obj))
+    if name is not None and REGISTERED.get(name) is obj:
+        return name
+    return getattr(obj, "__name__", None) or type(obj).__name__
+
+
+def find_custom(name: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
+    """``custom_objects[name]``, else the object registered under ``name``, else None."""
+    if not isinstance(name, str):
+        return None
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    return REGISTERED.get(name)
+
 
 def serialize_or_custom(obj: Any, serialize: Callable[[Any], Any]) -> Any:
     """``serialize(obj)`` for a registered object; for a custom one, a reference by name
     ``{"__custom__": name}`` (plus its ``"config"`` when it has `get_config`) that loading
-    resolves only through an explicit ``custom_objects={name: ...}``."""
+    resolves only through an explicit ``custom_objects={name: ...}`` or, for an object
+    registered with `minikeras.saving.register_keras_serializable`, its ``"package>name"``."""
     try:
         return serialize(obj)
     except (ValueError, TypeError, KeyError):
         fn = getattr(obj, "fn", obj)
-        name = getattr(fn, "__name__", None) or type(obj).__name__
+        registered = [c for c in (obj, type(obj), fn) if id(c) in REGISTERED_NAMES]
+        name = registered_name(registered[0]) if registered else (
+            getattr(fn, "__name__", None) or type(obj).__name__)
         entry: dict = {CUSTOM: name}
         get_config = getattr(obj, "get_config", None)
         if callable(get_config) and not isinstance(obj, type):

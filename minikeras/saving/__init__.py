@@ -20,6 +20,12 @@ from minikeras.saving import archive
 from minikeras.saving import config as config_module
 from minikeras.saving.archive import FileFormatError
 from minikeras.saving.paths import check_save_path
+from minikeras.saving.registration import (
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 
 def random_generators(model: Any) -> tuple[tf.random.Generator | None, list[tf.random.Generator]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from minikeras import layers as layers_module
 from minikeras import losses, metrics, optimizers
-from minikeras._registry import CUSTOM, serialize_or_custom
+from minikeras._registry import CUSTOM, find_custom, registered_name, serialize_or_custom
 from minikeras.layers.layer import Layer
 
 # Model classes register themselves here when `minikeras.models` is imported (saving comes
@@ -40,7 +40,7 @@ def model_config(model: Any) -> dict:
         "build_input_shape": None if model.input_spec_shape is None
         else list(model.input_spec_shape),
         "layers": [model_config(l) if type(l).__name__ == "Sequential"
-                   else {"class_name": type(l).__name__, "config": l.get_config()}
+                   else {"class_name": registered_name(type(l)), "config": l.get_config()}
                    for l in model.layers]}}
 
 
@@ -67,7 +67,7 @@ def build_model(config: Any, custom_objects: dict | None = None,
         class_name = entry.get("class_name")
         cls = registry.get(class_name) if isinstance(class_name, str) else None
         if cls is None:
-            cls = custom_objects.get(class_name) if isinstance(class_name, str) else None
+            cls = find_custom(class_name, custom_objects)
             if not (isinstance(cls, type) and issubclass(cls, Layer)):
                 raise ValueError(
                     f"unknown layer class {class_name!r}; known: {', '.join(sorted(registry))} "
@@ -120,12 +120,14 @@ def _check_weight_shapes(expected: list[tuple[str, tuple]] | None, found: list[t
 
 def _custom(entry: dict, custom_objects: dict, what: str) -> Any:
     """The object a ``{"__custom__": name[, "config"]}`` entry names, from ``custom_objects``
-    only: a class is rebuilt from the saved config, anything else is used as it is."""
+    or the registered objects (`saving.register_keras_serializable`) only: a class is rebuilt
+    from the saved config, anything else is used as it is."""
     name = entry[CUSTOM]
-    if not isinstance(name, str) or name not in custom_objects:
+    obj = find_custom(name, custom_objects)  # custom_objects, then registered names
+    if obj is None:
         raise ValueError(f"the {what} is a custom object {name!r}; pass it in "
-                         f"custom_objects={{{name!r}: ...}}")
-    obj = custom_objects[name]
+                         f"custom_objects={{{name!r}: ...}} or register it with "
+                         "minikeras.saving.register_keras_serializable")
     if isinstance(obj, type):
         config = _check_dict(entry.get("config") or {}, f"the config of {name}")
         from_config = getattr(obj, "from_config", None)
@@ -155,7 +157,8 @@ def compile_config(model: Any) -> dict | None:
 
 def _resolve(entry: Any, custom_objects: dict, deserialize: Any, what: str) -> Any:
     if isinstance(entry, str):
-        return custom_objects.get(entry, entry)
+        found = find_custom(entry, custom_objects)
+        return entry if found is None else found
     entry = _check_dict(entry, f"a {what} entry")
     if CUSTOM in entry:
         return _custom(entry, custom_objects, what)
