@@ -12,6 +12,10 @@ Jobs (results and discussion in docs/benchmarks.md):
      then minikeras with and without XLA over several epochs (compile cost vs. epoch time).
   3  the job-2 model at batch 1024: achieved GFLOP/s of training against a 2048x2048 tf.matmul.
   4  job 1 for 100 more epochs: resident memory growth and minikeras trace counts.
+  5  a small convnet on MNIST-shaped random data (10,000x28x28x1, 10 random classes):
+     Conv2D(16, 3, relu), MaxPooling2D, Conv2D(32, 3, relu), MaxPooling2D, Flatten,
+     Dense(10, softmax); sparse categorical crossentropy, SGD(0.01, momentum 0.9), batch 128,
+     one epoch. Target: minikeras auto not slower than keras default.
 
 Every timed run builds a fresh model (same seed), compiles it and fits it with verbose=0, so
 its time includes building, tracing and (with XLA) compiling. Before timing, each configuration
@@ -97,6 +101,25 @@ def job2_model(lib, extra):
         lib.layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=lib.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
+                  loss="sparse_categorical_crossentropy", **extra)
+    return model
+
+
+def job5_data(n=10_000):
+    rng = np.random.default_rng(2)
+    return (rng.random((n, 28, 28, 1), dtype=np.float32),
+            rng.integers(0, 10, size=n).astype("int32"))
+
+
+def job5_model(lib, extra):
+    lib.utils.set_random_seed(0)
+    model = lib.Sequential([
+        lib.Input(shape=(28, 28, 1)),
+        lib.layers.Conv2D(16, 3, activation="relu"), lib.layers.MaxPooling2D(),
+        lib.layers.Conv2D(32, 3, activation="relu"), lib.layers.MaxPooling2D(),
+        lib.layers.Flatten(), lib.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=lib.optimizers.SGD(learning_rate=0.01, momentum=0.9),
                   loss="sparse_categorical_crossentropy", **extra)
     return model
 
@@ -295,11 +318,22 @@ def job4(args, targets):
                     all(traces == rows[0][2] for _, _, traces in rows), str(rows[-1][2])))
 
 
+def job5(args, targets):
+    x, y = job5_data(args.n5)
+    load = OtherLoad().start()
+    runs = time_configs(job5_model, x, y, 128, 1, args.repeats, args.warm_up)
+    med, mins = timing_table(f"Job 5: convnet, {args.n5}x28x28x1, batch 128, 1 epoch", runs,
+                             load.stop())
+    target(targets, "job 5: minikeras auto >= 1x keras default (convnet)",
+           med[BASELINE] / med[OURS], mins[BASELINE] / mins[OURS], 1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="tiny data, one run, no warm-up, batch 256 only: a smoke test")
-    parser.add_argument("--jobs", default="1,2,3,4", help="comma-separated jobs (default 1,2,3,4)")
+    parser.add_argument("--jobs", default="1,2,3,4,5",
+                        help="comma-separated jobs (default 1,2,3,4,5)")
     parser.add_argument("--repeats", type=int, help="runs per configuration (default 5; 1 quick)")
     args = parser.parse_args()
     jobs = {int(j) for j in args.jobs.split(",") if j.strip()}
@@ -307,6 +341,7 @@ def main():
     args.warm_up = not args.quick
     args.epochs1, args.n2, args.epochs4 = (10, 3_000, 10) if args.quick else (200, 60_000, 100)
     args.epochs2, args.epochs3 = (2, 2) if args.quick else (4, 5)
+    args.n5 = 1_000 if args.quick else 10_000
     args.batches2 = (256,) if args.quick else (32, 256)
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
@@ -319,7 +354,7 @@ def main():
           f"{os.getloadavg()[0]:.2f}")
     targets, start = [], time.perf_counter()
     # Job 4 first: its memory readings are cleanest before the big arrays of jobs 2 and 3.
-    for job, run in ((4, job4), (1, job1), (2, job2), (3, job3)):
+    for job, run in ((4, job4), (1, job1), (2, job2), (3, job3), (5, job5)):
         if job in jobs:
             run(args, targets)
 
