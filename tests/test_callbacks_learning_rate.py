@@ -174,10 +174,8 @@ def test_verbose_prints_the_new_rate(capsys):
 
 # ---- optimizers whose learning rate is a schedule ---------------------------------------------
 def schedule_optimizer():
-    schedules = getattr(mk.optimizers, "schedules", None)
-    if schedules is None or not hasattr(schedules, "ExponentialDecay"):
-        pytest.skip("minikeras.optimizers.schedules.ExponentialDecay is not available")
-    return mk.optimizers.SGD(schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5))
+    schedule = mk.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    return mk.optimizers.SGD(schedule)
 
 
 @pytest.mark.parametrize("callback", [
