@@ -233,3 +233,44 @@ def test_later_input_of_another_size_is_refused():
         bn(_x(4, 5), training=True)
     for a, b in zip(bn.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- tf.distribute ---------------------------------------------------------------------------
+def _mirrored(tmp_path, lib, mode):
+    import os
+    import subprocess
+    import sys
+    here = os.path.dirname(__file__)
+    out = tmp_path / f"bn_{lib}_{mode}.npz"
+    proc = subprocess.run([sys.executable, os.path.join(here, "distributed", "batch_norm_job.py"),
+                           str(out), lib, mode], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return np.load(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["local", "sync"])
+def test_mirrored_batch_norm_matches_keras(tmp_path, mode):
+    """Two replicas: each normalizes with its own slice's statistics (keras's TensorFlow
+    backend without ``synchronized``) or with the all-reduced ones; weights, losses and
+    predictions equal keras's. keras keeps one moving-statistics copy per replica (aggregation
+    "none": the copies drift apart and `get_weights` reads replica 0's); minikeras averages the
+    replicas' updates (aggregation "mean"), so its copies stay equal; with the default
+    per-replica statistics the moving statistics (and so `predict`, where keras's replicas use
+    their own copies) differ from keras's, and equal the mean of keras's replica copies."""
+    ours, ref = _mirrored(tmp_path, "mk", mode), _mirrored(tmp_path, "keras", mode)
+    copies = ours["replica_moving_mean"]
+    np.testing.assert_array_equal(copies[0], copies[1])
+    for key in ["loss"] + [f"w/{i}" for i in (0, 1, 2, 3, 6, 7)]:
+        np.testing.assert_allclose(ours[key], ref[key], **TOL, err_msg=key)
+    if mode == "sync":  # the same statistics on every replica: everything agrees
+        for key in ("w/4", "w/5", "pred"):
+            np.testing.assert_allclose(ours[key], ref[key], **TOL, err_msg=key)
+    else:
+        # keras's replica copies average to minikeras's single value (the update is linear)
+        np.testing.assert_allclose(ours["w/4"], ref["replica_moving_mean"].mean(0), **TOL)
+        np.testing.assert_allclose(ours["w/5"], ref["replica_moving_variance"].mean(0), **TOL)
+    one = _mirrored(tmp_path, "mk", "one")
+    if mode == "local":  # per-replica statistics: not the one-device result
+        assert np.abs(one["w/0"] - ours["w/0"]).max() > 1e-4
