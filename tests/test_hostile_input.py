@@ -30,14 +30,22 @@ def compiled(seed=0, **compile_kw):
     return m
 
 
-MODEL = compiled()  # shared by the refusal tests: each asserts it stays untouched
-BEFORE = MODEL.get_weights()
+class Untouched:
+    """A fresh compiled model that the refusal tests assert stays as it was."""
+
+    def __init__(self):
+        self.model = compiled()
+        self.before = self.model.get_weights()
+
+    def check(self):
+        for a, b in zip(self.model.get_weights(), self.before):
+            np.testing.assert_array_equal(a, b)
+        assert int(self.model.optimizer.iterations.numpy()) == 0
 
 
-def assert_untouched(model=MODEL, before=BEFORE):
-    for a, b in zip(model.get_weights(), before):
-        np.testing.assert_array_equal(a, b)
-    assert int(model.optimizer.iterations.numpy()) == 0
+@pytest.fixture
+def fresh():
+    return Untouched()
 
 
 # ---- batch sizes beyond the data: one batch of all of it (keras) ------------------------------
@@ -76,21 +84,23 @@ def test_a_batch_larger_than_the_data_matches_keras():
 
 
 @pytest.mark.parametrize("batch_size", [0, -1, 1.5, True, "32", 2**31 * 1.0])
-def test_a_batch_size_that_is_no_positive_int_is_refused(batch_size):
-    for call in (lambda: MODEL.fit(X, Y, batch_size=batch_size, verbose=0),
-                 lambda: MODEL.fit(X, Y, batch_size=batch_size, verbose=0,
+def test_a_batch_size_that_is_no_positive_int_is_refused(fresh, batch_size):
+    model = fresh.model
+    for call in (lambda: model.fit(X, Y, batch_size=batch_size, verbose=0),
+                 lambda: model.fit(X, Y, batch_size=batch_size, verbose=0,
                                    validation_split=0.5),
-                 lambda: MODEL.evaluate(X, Y, batch_size=batch_size, verbose=0),
-                 lambda: MODEL.predict(X, batch_size=batch_size, verbose=0)):
+                 lambda: model.evaluate(X, Y, batch_size=batch_size, verbose=0),
+                 lambda: model.predict(X, batch_size=batch_size, verbose=0)):
         with pytest.raises(ValueError, match="batch_size"):
             call()
-    assert_untouched()
+    fresh.check()
 
 
 # ---- values beyond float32 ------------------------------------------------------------------
 @HYPOTHESIS
 @given(data=st.data())
-def test_values_beyond_float32_are_refused_with_their_index(data):
+def test_values_beyond_float32_are_refused_with_their_index(fresh, data):
+    model = fresh.model
     where = data.draw(st.sampled_from(["x", "y", "sample_weight", "val_x", "predict_x"]))
     big = data.draw(st.floats(min_value=F32_MAX * (1 + 1e-6), max_value=1.7e308))
     big = big if where in ("sample_weight", "y") else big * data.draw(st.sampled_from([1, -1]))
@@ -102,23 +112,24 @@ def test_values_beyond_float32_are_refused_with_their_index(data):
     arg = {"val_x": "x", "predict_x": "x"}.get(where, where)
     with pytest.raises(ValueError, match=rf"`{arg}`.*float32.*index \({index[0]}"):
         if where == "val_x":
-            MODEL.fit(X, Y, validation_data=(x, Y), verbose=0)
+            model.fit(X, Y, validation_data=(x, Y), verbose=0)
         elif where == "predict_x":
-            MODEL.predict(x, verbose=0)
+            model.predict(x, verbose=0)
         else:
-            MODEL.fit(x, y, sample_weight=sw, verbose=0)
+            model.fit(x, y, sample_weight=sw, verbose=0)
     if where != "predict_x":
         with pytest.raises(ValueError, match="float32"):
-            MODEL.evaluate(x, y, sample_weight=sw, verbose=0)
-    assert_untouched()
+            model.evaluate(x, y, sample_weight=sw, verbose=0)
+    fresh.check()
 
 
-def test_the_issue_example_and_the_largest_float32_values():
+def test_the_issue_example_and_the_largest_float32_values(fresh):
+    model = fresh.model
     with pytest.raises(ValueError, match=r"`x` contains 120 value\(s\) beyond float32.*row 0"):
-        MODEL.fit(np.full((40, 3), 1e39), Y, verbose=0)
-    assert_untouched()
+        model.fit(np.full((40, 3), 1e39), Y, verbose=0)
+    fresh.check()
     fine = np.full((40, 3), F32_MAX, np.float64)  # exactly representable: no error
-    assert MODEL.predict(fine, verbose=0).shape == (40, 1)
+    assert model.predict(fine, verbose=0).shape == (40, 1)
 
 
 # ---- numbers of the wrong kind ----------------------------------------------------------------
@@ -134,24 +145,26 @@ def test_the_issue_example_and_the_largest_float32_values():
     (lambda a: a[:0], ValueError, r"at least one sample|same number|shape \(40,\)"),
     (lambda a: a[:-1], ValueError, r"same number|shape \(40,\)"),
 ])
-def test_wrong_kinds_of_numbers_are_refused(where, value, error, message):
+def test_wrong_kinds_of_numbers_are_refused(fresh, where, value, error, message):
+    model = fresh.model
     args = {"x": X, "y": Y, "sample_weight": np.ones(40, np.float32)}
     args[where] = value(args[where])
     with pytest.raises(error, match=message):
-        MODEL.fit(args["x"], args["y"], sample_weight=args["sample_weight"], verbose=0)
+        model.fit(args["x"], args["y"], sample_weight=args["sample_weight"], verbose=0)
     with pytest.raises(error, match=message):
-        MODEL.evaluate(args["x"], args["y"], sample_weight=args["sample_weight"], verbose=0)
-    assert_untouched()
+        model.evaluate(args["x"], args["y"], sample_weight=args["sample_weight"], verbose=0)
+    fresh.check()
 
 
 @HYPOTHESIS
 @given(ints=st.lists(st.integers(min_value=-2**63, max_value=2**63 - 1), min_size=3,
                      max_size=3))
-def test_huge_and_odd_integers_predict_as_their_float32_values(ints):
+def test_huge_and_odd_integers_predict_as_their_float32_values(fresh, ints):
+    model = fresh.model
     x = np.array([ints], np.int64)
-    expected = MODEL.predict(x.astype(np.float32), verbose=0)
-    np.testing.assert_array_equal(MODEL.predict(x, verbose=0), expected)
-    assert_untouched()
+    expected = model.predict(x.astype(np.float32), verbose=0)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
+    fresh.check()
 
 
 # ---- paths ----------------------------------------------------------------------------------
@@ -161,24 +174,26 @@ def test_huge_and_odd_integers_predict_as_their_float32_values(ints):
     ("m.weights.h5", r"'\.weights\.h5'.*\.minikeras"), ("m.keras", r"'\.keras'"),
     ("m.HDF5", r"'\.hdf5'"), ("m.pkl", "pickle"),
 ])
-def test_bad_save_paths_are_refused_before_anything_is_written(tmp_path, monkeypatch, path,
-                                                                message):
+def test_bad_save_paths_are_refused_before_anything_is_written(fresh, tmp_path, monkeypatch,
+                                                                path, message):
+    model = fresh.model
     work = tmp_path / "work"
     (work / "sub").mkdir(parents=True)
     monkeypatch.chdir(work)
-    for save in (MODEL.save, MODEL.save_weights):
+    for save in (model.save, model.save_weights):
         with pytest.raises(ValueError, match=message):
             save(path)
     assert sorted(os.listdir(tmp_path)) == ["work"]
     assert sorted(os.listdir(work)) == ["sub"] and os.listdir(work / "sub") == []
 
 
-def test_accepted_paths_still_write(tmp_path):
+def test_accepted_paths_still_write(fresh, tmp_path):
+    model = fresh.model
     for name in ("m.minikeras", "m", "m.x", "model.zip"):
-        MODEL.save(tmp_path / name)
+        model.save(tmp_path / name)
         mk.models.load_model(tmp_path / name)
     with pytest.raises(TypeError, match="filepath"):
-        MODEL.save(3)
+        model.save(3)
 
 
 def test_a_checkpoint_with_a_foreign_suffix_fails_before_training(tmp_path):
@@ -191,21 +206,24 @@ def test_a_checkpoint_with_a_foreign_suffix_fails_before_training(tmp_path):
 
 @HYPOTHESIS
 @given(raw=st.binary(max_size=300))
-def test_random_bytes_never_load(tmp_path, raw):
+def test_random_bytes_never_load(fresh, tmp_path, raw):
+    model = fresh.model
     path = tmp_path / "random.minikeras"
     path.write_bytes(raw)
-    for load in (mk.models.load_model, MODEL.load_weights):
+    for load in (mk.models.load_model, model.load_weights):
         with pytest.raises(ValueError, match="random.minikeras"):
             load(path)
-    assert_untouched()
+    fresh.check()
 
 
 # ---- callbacks --------------------------------------------------------------------------------
-def test_callback_list_accepts_one_callback_and_names_callbacks_otherwise():
+def test_callback_list_accepts_one_callback_and_names_callbacks_otherwise(fresh):
+    model = fresh.model
     history = mk.callbacks.History()
     assert callback_list(history) == [history] and callback_list(None) == []
-    assert CallbackList(history, MODEL, {}).callbacks == [history]
-    for bad in (5, "history", {"h": history}, mk.callbacks.History, [history, 3], history.on_epoch_end):
+    assert CallbackList(history, model, {}).callbacks == [history]
+    for bad in (5, "history", {"h": history}, mk.callbacks.History, [history, 3],
+                history.on_epoch_end):
         with pytest.raises(TypeError, match="`callbacks`"):
             callback_list(bad)
 
