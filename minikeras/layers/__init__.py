@@ -2,7 +2,10 @@
 from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
 from minikeras.layers.dense import Dense
 from minikeras.layers.layer import Layer
+from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
 from minikeras.layers.convolution import Conv1D, Conv2D
+from minikeras.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
+                                    GaussianNoise, SpatialDropout1D, SpatialDropout2D)
 from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                                       GlobalAveragePooling2D, GlobalMaxPooling1D,
                                       GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
@@ -23,3 +26,5 @@ __all__ += ["BatchNormalization", "GroupNormalization", "LayerNormalization", "N
 __all__ += ["Identity", "Lambda", "Permute", "RepeatVector", "Reshape", "UpSampling2D",
             "ZeroPadding2D"]
 __all__ += ["Embedding"]
+__all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "AlphaDropout",
+            "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"]
