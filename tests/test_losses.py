@@ -144,11 +144,31 @@ def test_function_shape_errors_name_both_shapes(rng):
         losses.categorical_crossentropy(np.zeros((N, 3)), np.ones((N, 2)))
 
 
-def test_ignore_class_is_refused():
-    with pytest.raises(NotImplementedError):
-        losses.SparseCategoricalCrossentropy(ignore_class=0)
-    with pytest.raises(NotImplementedError):
-        losses.sparse_categorical_crossentropy([0], [[0.5, 0.5]], ignore_class=0)
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean",
+                                       "mean_with_sample_weight", None])
+@pytest.mark.parametrize("label_shape", [(N,), (N, 1), (N, 4)])
+def test_ignore_class_matches_keras(from_logits, reduction, label_shape):
+    rng = np.random.default_rng(3)
+    y = rng.integers(-1, 3, label_shape)
+    p = (rng.normal(size=(*label_shape, 3)) if len(label_shape) == 2 and label_shape[1] == 4
+         else rng.normal(size=(N, 3))).astype("float32")
+    if not from_logits:
+        p = tf.nn.softmax(p).numpy()
+    sw = rng.uniform(0.1, 2.0, size=label_shape[:1] + label_shape[1:][:1]).astype("float32")
+    ours = losses.SparseCategoricalCrossentropy(from_logits=from_logits, ignore_class=-1,
+                                                reduction=reduction)
+    theirs = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits,
+                                                       ignore_class=-1, reduction=reduction)
+    for weight in (None, sw):
+        np.testing.assert_allclose(ours(y, p, sample_weight=weight),
+                                   theirs(y, p, sample_weight=weight), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        losses.sparse_categorical_crossentropy(y, p, from_logits=from_logits, ignore_class=-1),
+        keras.losses.sparse_categorical_crossentropy(y, p, from_logits=from_logits,
+                                                     ignore_class=-1), rtol=1e-6, atol=1e-6)
+    with pytest.raises(TypeError, match="ignore_class"):
+        losses.SparseCategoricalCrossentropy(ignore_class="padding")
 
 
 # ------------------------------------------------------------------- Loss classes
@@ -228,9 +248,32 @@ def test_sum_and_count_against_keras_sum_and_size(rng, weight_shape):
         close(ours(y, p, sample_weight=sw), total / count, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "mean_with_sample_weight", "sum", None])
+@pytest.mark.parametrize("weight_shape", [None, (N,), (N, 1)])
+def test_every_keras_reduction(rng, reduction, weight_shape):
+    sw = None if weight_shape is None else rng.uniform(0, 2, weight_shape).astype("float32")
+    for class_name, kwargs, y, p in _class_cases(rng):
+        ours = getattr(losses, class_name)(reduction=reduction, **kwargs)
+        theirs = getattr(keras.losses, class_name)(reduction=reduction, **kwargs)
+        close(ours(y, p, sample_weight=sw), theirs(y, p, sample_weight=sw), rtol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [None, "float32", "float16", "bfloat16", tf.float64])
+def test_dtype_argument_as_keras(dtype):
+    y, p = np.array([[1.0, 9.0, 2.0]]), np.array([[4.0, 8.0, 12.0]], "float32")
+    ours, theirs = losses.MeanSquaredError(dtype=dtype), keras.losses.MeanSquaredError(dtype=dtype)
+    assert ours.dtype == theirs.dtype
+    assert ours(y, p).dtype == tf.as_dtype(theirs.dtype)
+    close(tf.cast(ours(y, p), "float32"), tf.cast(theirs(y, p), "float32"), rtol=1e-2)
+    with pytest.raises(AttributeError):
+        ours.dtype = "float16"
+    with pytest.raises(ValueError, match="dtype='int32'"):
+        losses.MeanSquaredError(dtype="int32")
+
+
 def test_reduction_validation():
     with pytest.raises(ValueError, match="sum_over_batch_size.*sum.*none"):
-        losses.MeanSquaredError(reduction="mean")
+        losses.MeanSquaredError(reduction="average")
     with pytest.raises(ValueError, match="reduction='auto'"):
         losses.BinaryCrossentropy(reduction="auto")
 

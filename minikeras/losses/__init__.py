@@ -51,13 +51,11 @@ from minikeras.losses.functions import (
     mean_squared_error,
     sparse_categorical_crossentropy,
 )
-from minikeras.losses.loss import (
-    REDUCTIONS,
+from minikeras.losses.loss import REDUCTIONS, Loss, LossFunctionWrapper
+from minikeras.losses.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
     Huber,
-    Loss,
-    LossFunctionWrapper,
     MeanAbsoluteError,
     MeanSquaredError,
     SparseCategoricalCrossentropy,

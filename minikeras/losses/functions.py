@@ -211,6 +211,13 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     return -tf.reduce_sum(y_true * tf.math.log(p), axis)
 
 
+def check_ignore_class(ignore_class: Any) -> int | None:
+    """``ignore_class`` as an int, or None; anything else is a TypeError."""
+    from minikeras._validation import optional_int
+
+    return optional_int(ignore_class, "ignore_class")
+
+
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                                     ignore_class: int | None = None, axis: int = -1,
                                     *, logits: tf.Tensor | None = None) -> tf.Tensor:
@@ -219,22 +226,21 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     Probabilities: ``sparse_softmax_cross_entropy_with_logits(y, log(clip(y_pred)))``.
     Logits: ``sparse_softmax_cross_entropy_with_logits(y, logits)``. Float labels are
     truncated to int64 (use `SparseCategoricalCrossentropy.check_targets` to catch them).
+    With ``ignore_class=c`` (keras's rule): where ``y == c`` the label becomes 0 and the
+    prediction 0 before the crossentropy, and the result there is 0.
 
     Args:
       from_logits: Whether ``y_pred`` holds logits. Default False.
-      ignore_class: Not supported by minikeras; must be None.
+      ignore_class: Optional integer label whose elements get loss 0. Default None.
       axis: Must be the last axis (as keras on TensorFlow).
       logits: Optional pre-softmax tensor of ``y_pred``; when given it is used instead.
     """
-    if ignore_class is not None:
-        raise NotImplementedError(
-            f"minikeras does not support `ignore_class`. Received: ignore_class={ignore_class}"
-        )
+    ignore_class = check_ignore_class(ignore_class)
     y_pred = _as_float(y_pred)
     y_true = tf.convert_to_tensor(y_true)
     rank = y_pred.shape.rank
-    if axis not in (-1, rank - 1):
-        raise ValueError(f"Only axis=-1 is supported. Received: axis={axis}")
+    if axis != -1 and axis != rank - 1:
+        raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
     if y_true.shape.rank == rank and y_true.shape[-1] == 1:
         y_true = tf.squeeze(y_true, -1)
     same = y_true.shape.rank == rank - 1 and all(
@@ -245,13 +251,21 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
             "`y_true` must have the shape of `y_pred` without its last (class) axis. "
             f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
         )
-    labels = tf.cast(y_true, tf.int64)
     if logits is not None:
         y_pred = _logits_like(logits, y_pred, "sparse_categorical_crossentropy", from_logits)
         from_logits = True
+    valid = None
+    if ignore_class is not None:
+        valid = tf.not_equal(tf.cast(y_true, y_pred.dtype), tf.cast(ignore_class, y_pred.dtype))
+        y_true = tf.where(valid, y_true, tf.zeros_like(y_true))
+        y_pred = tf.where(valid[..., None], y_pred, tf.zeros_like(y_pred))
+    labels = tf.cast(y_true, tf.int64)
     if not from_logits:
         y_pred = tf.math.log(tf.clip_by_value(y_pred, EPSILON, 1 - EPSILON))
-    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
+    result = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
+    if valid is not None:
+        result = tf.where(valid, result, tf.zeros_like(result))
+    return result
 
 
 # The functions that accept `logits=`; `LossFunctionWrapper` passes it only to these.

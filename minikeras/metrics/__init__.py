@@ -42,7 +42,8 @@ from minikeras.metrics.loss_metrics import (
     MeanSquaredError,
     SparseCategoricalCrossentropy,
 )
-from minikeras.metrics.metric import Mean, MeanMetricWrapper, Metric
+from minikeras.metrics.metric import Metric
+from minikeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
 
 CLASSES = {
     cls.__name__: cls

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras.losses.functions import squeeze_or_expand_to_same_rank
-from minikeras.metrics.metric import MeanMetricWrapper
+from minikeras.metrics.reduction_metrics import MeanMetricWrapper
 
 
 def _argmax(x, axis=-1):
@@ -81,11 +81,11 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> tf.Tensor:
 class Accuracy(MeanMetricWrapper):
     """How often predictions equal labels exactly (a running weighted mean)."""
 
-    def __init__(self, name: str = "accuracy"):
-        super().__init__(accuracy, name=name)
+    def __init__(self, name: str = "accuracy", dtype: Any = None):
+        super().__init__(accuracy, name=name, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
 
 
 class BinaryAccuracy(MeanMetricWrapper):
@@ -95,29 +95,29 @@ class BinaryAccuracy(MeanMetricWrapper):
       threshold: Strict threshold. Default 0.5 (so 0.5 itself counts as class 0).
     """
 
-    def __init__(self, name: str = "binary_accuracy", threshold: float = 0.5):
-        super().__init__(binary_accuracy, name=name, threshold=threshold)
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
     def get_config(self) -> dict:
-        return {"name": self.name, "threshold": self.threshold}
+        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches one-hot labels."""
 
-    def __init__(self, name: str = "categorical_accuracy"):
-        super().__init__(categorical_accuracy, name=name)
+    def __init__(self, name: str = "categorical_accuracy", dtype: Any = None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` matches integer labels."""
 
-    def __init__(self, name: str = "sparse_categorical_accuracy"):
-        super().__init__(sparse_categorical_accuracy, name=name)
+    def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}

@@ -5,28 +5,33 @@ Unlike the `Loss` objects, these call the loss *functions* directly, as keras do
 """
 from __future__ import annotations
 
+from typing import Any
+
+import tensorflow as tf
+
 from minikeras.losses import functions as F
-from minikeras.metrics.metric import MeanMetricWrapper
+from minikeras.losses.functions import squeeze_or_expand_to_same_rank
+from minikeras.metrics.reduction_metrics import MeanMetricWrapper
 
 
 class MeanSquaredError(MeanMetricWrapper):
     """Running mean of ``mean((y_true - y_pred)**2, axis=-1)``."""
 
-    def __init__(self, name: str = "mean_squared_error"):
-        super().__init__(F.mean_squared_error, name=name)
+    def __init__(self, name: str = "mean_squared_error", dtype: Any = None):
+        super().__init__(F.mean_squared_error, name=name, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """Running mean of ``mean(|y_true - y_pred|, axis=-1)``."""
 
-    def __init__(self, name: str = "mean_absolute_error"):
-        super().__init__(F.mean_absolute_error, name=name)
+    def __init__(self, name: str = "mean_absolute_error", dtype: Any = None):
+        super().__init__(F.mean_absolute_error, name=name, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
@@ -37,14 +42,14 @@ class BinaryCrossentropy(MeanMetricWrapper):
       label_smoothing: Float in [0, 1]; targets become ``y * (1 - s) + s / 2``. Default 0.
     """
 
-    def __init__(self, name: str = "binary_crossentropy", from_logits: bool = False,
-                 label_smoothing: float = 0):
-        super().__init__(F.binary_crossentropy, name=name, from_logits=from_logits,
+    def __init__(self, name: str = "binary_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0):
+        super().__init__(F.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing)
         self.from_logits, self.label_smoothing = from_logits, label_smoothing
 
     def get_config(self) -> dict:
-        return {"name": self.name, "from_logits": self.from_logits,
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing}
 
 
@@ -58,35 +63,52 @@ class CategoricalCrossentropy(MeanMetricWrapper):
       axis: The class axis. Default -1.
     """
 
-    def __init__(self, name: str = "categorical_crossentropy", from_logits: bool = False,
-                 label_smoothing: float = 0, axis: int = -1):
-        super().__init__(F.categorical_crossentropy, name=name, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+    def __init__(self, name: str = "categorical_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, label_smoothing: float = 0, axis: int = -1):
+        super().__init__(F.categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
     def get_config(self) -> dict:
-        return {"name": self.name, "from_logits": self.from_logits,
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """Running mean of `minikeras.losses.sparse_categorical_crossentropy`; takes ``logits=``.
 
+    With ``ignore_class=c``, samples labelled ``c`` have loss 0. keras masks them only when a
+    ``sample_weight`` is given (reduction_metrics.reduce_to_samplewise_values): then they weigh
+    0 and leave the count; without weights they still count as samples. minikeras does the same.
+
     Args:
       from_logits: Whether y_pred holds logits. Default False.
-      ignore_class: Not supported; must be None.
+      ignore_class: Optional integer label to ignore. Default None.
       axis: Must be -1 (the last axis), as keras on TensorFlow.
     """
 
-    def __init__(self, name: str = "sparse_categorical_crossentropy", from_logits: bool = False,
-                 ignore_class: int | None = None, axis: int = -1):
-        if ignore_class is not None:
-            raise NotImplementedError(
-                f"minikeras does not support `ignore_class`. Received: ignore_class={ignore_class}"
-            )
-        super().__init__(F.sparse_categorical_crossentropy, name=name, from_logits=from_logits,
-                         axis=axis)
-        self.from_logits, self.axis = from_logits, axis
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: Any = None,
+                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
+        F.check_ignore_class(ignore_class)
+        super().__init__(F.sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                     logits: tf.Tensor | None = None) -> None:
+        """As `MeanMetricWrapper.update_state`; ``ignore_class`` samples get weight 0."""
+        if self.ignore_class is not None and sample_weight is not None:
+            y_true = tf.convert_to_tensor(y_true)
+            labels = y_true
+            if labels.shape.rank == tf.convert_to_tensor(y_pred).shape.rank:
+                labels = tf.squeeze(labels, -1)
+            mask = tf.cast(tf.not_equal(tf.cast(labels, tf.float32),
+                                        float(self.ignore_class)), tf.float32)
+            mask, sample_weight = squeeze_or_expand_to_same_rank(
+                mask, tf.cast(sample_weight, tf.float32))
+            sample_weight = sample_weight * mask
+        super().update_state(y_true, y_pred, sample_weight=sample_weight, logits=logits)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "from_logits": self.from_logits, "axis": self.axis}
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class, "axis": self.axis}

@@ -1,4 +1,4 @@
-"""`Metric` (a `tf.Module` of state variables), `Mean` and `MeanMetricWrapper`."""
+"""`Metric`: a `tf.Module` of state variables, with keras's API."""
 from __future__ import annotations
 
 import re
@@ -7,8 +7,9 @@ from typing import Any
 
 import tensorflow as tf
 
-from minikeras.losses import functions as loss_functions
-from minikeras.losses.functions import squeeze_or_expand_to_same_rank
+from minikeras._dtype import float_dtype
+from minikeras._validation import one_of
+from minikeras._validation import shape as shape_arg
 from minikeras.losses.loss import to_snake_case
 
 
@@ -18,13 +19,21 @@ def _module_name(name: str) -> str:
     return name if re.match(r"[A-Za-z_]", name) else "_" + name
 
 
-class Metric(tf.Module):
-    """Base class: float32 scalar state variables updated batch by batch.
+_AGGREGATIONS = {
+    "sum": tf.VariableAggregation.SUM,
+    "mean": tf.VariableAggregation.MEAN,
+    "only_first_replica": tf.VariableAggregation.ONLY_FIRST_REPLICA,
+    "none": tf.VariableAggregation.NONE,
+}
 
-    State is made with `add_state` in ``__init__`` (eagerly). Each variable is
-    non-trainable, ``ON_READ``-synchronized with ``SUM`` aggregation, so under a
-    `tf.distribute` strategy every replica accumulates its own part and reading the
-    variable sums them. ``update_state`` uses TensorFlow ops only, so it works inside
+
+class Metric(tf.Module):
+    """Base class: state variables updated batch by batch, as keras's ``Metric``.
+
+    State is made with `add_variable` (or `add_weight`) in ``__init__`` (eagerly). Each
+    variable is non-trainable and ``ON_READ``-synchronized (``SUM`` aggregation by default),
+    so under a `tf.distribute` strategy every replica accumulates its own part and reading
+    the variable sums them. ``update_state`` uses TensorFlow ops only, so it works inside
     `tf.function`.
 
     Subclasses implement ``update_state(y_true, y_pred, sample_weight=None)`` and
@@ -33,14 +42,29 @@ class Metric(tf.Module):
 
     Args:
       name: Display name (any string). Defaults to the snake_case class name.
+      dtype: As keras: None (float32), a floating dtype name, a ``tf.DType`` or a
+        ``DTypePolicy``. The built-in metrics keep their state and compute in float32 and
+        cast ``result()`` to ``dtype``; a non-floating dtype is a ValueError (see
+        `minikeras._dtype`). ``metric.dtype`` is read-only.
+
+    Example:
+      >>> class Count(Metric):
+      ...     def __init__(self, name="count", dtype=None):
+      ...         super().__init__(name=name, dtype=dtype)
+      ...         self.n = self.add_variable(shape=(), initializer="zeros", name="n")
+      ...     def update_state(self, y_true, y_pred, sample_weight=None):
+      ...         self.n.assign_add(tf.cast(tf.shape(y_true)[0], self.n.dtype))
+      ...     def result(self):
+      ...         return tf.identity(self.n)
     """
 
     accepts_logits = False
 
-    def __init__(self, name: str | None = None):
+    def __init__(self, name: str | None = None, dtype: Any = None):
         name = name or to_snake_case(type(self).__name__)
         super().__init__(name=_module_name(name))
         self._display_name = str(name)
+        self._dtype = float_dtype(dtype, allow_int=True)
         self._state_variables = []
 
     @property
@@ -52,19 +76,102 @@ class Metric(tf.Module):
     def name(self, value: str) -> None:
         self._display_name = str(value)
 
-    def add_state(self, name: str) -> tf.Variable:
-        """Creates a float32 scalar state variable, initially 0."""
+    @property
+    def dtype(self) -> str:
+        """The dtype of ``result()`` (read-only, as keras)."""
+        return self._dtype
+
+    @property
+    def variables(self) -> list:
+        """The state variables in creation order, then those of nested metrics and any other
+        `tf.Variable` held in attributes (lists and dicts included), as keras tracks them."""
+        own = list(getattr(self, "_state_variables", []))
+        seen = {id(v) for v in own}
+        return own + [v for v in super().variables if id(v) not in seen]
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> tf.Variable:
+        """Creates a non-trainable state variable (keras's signature and defaults).
+
+        Args:
+          shape: Its shape. Default ``()`` (a scalar).
+          initializer: An initializer or its name (`minikeras.initializers.get`); None is
+            ``"zeros"``.
+          dtype: Its dtype. Defaults to the metric's ``dtype`` (float32 unless given), so a
+            custom metric computes in the dtype it was made with. Integer dtypes are allowed.
+          aggregation: How replicas' values combine: ``"sum"`` (default), ``"mean"``,
+            ``"only_first_replica"`` or ``"none"``.
+          name: The variable's name.
+        """
+        from minikeras import initializers  # initializers import nothing from metrics
+
+        one_of(aggregation, "aggregation", tuple(_AGGREGATIONS))
+        shape = () if shape is None else tuple(shape_arg(shape, "shape"))
+        dtype = tf.as_dtype(dtype or self.dtype)
+        init = initializers.get("zeros" if initializer is None else initializer)
         with self.name_scope:
             variable = tf.Variable(
-                0.0,
-                dtype=tf.float32,
-                trainable=False,
-                name=name,
+                lambda: tf.cast(init(shape, dtype=dtype) if dtype.is_floating
+                                else init(shape, dtype="float32"), dtype),
+                dtype=dtype, trainable=False, name=name,
                 synchronization=tf.VariableSynchronization.ON_READ,
-                aggregation=tf.VariableAggregation.SUM,
-            )
+                aggregation=_AGGREGATIONS[aggregation])
         self._state_variables.append(variable)
         return variable
+
+    def add_weight(self, name: Any = None, shape: Any = (), initializer: Any = None,
+                   dtype: Any = None, aggregation: str = "sum", **kwargs: Any) -> tf.Variable:
+        """`add_variable` with the older argument order (keras 2's ``add_weight(name, ...)``).
+
+        A first positional argument that is not a string is taken as the shape, as keras 3's
+        ``add_weight(shape=(), initializer=None, dtype=None, name=None)``. ``synchronization``
+        (keras 2) is accepted and ignored: metric state is always ``ON_READ``.
+        """
+        kwargs.pop("synchronization", None)
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword arguments {sorted(kwargs)}")
+        if name is not None and not isinstance(name, str):
+            name, shape = None, name
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype,
+                                 aggregation=aggregation, name=name)
+
+    def add_state(self, name: str) -> tf.Variable:
+        """Creates a float32 scalar state variable, initially 0 (the built-in metrics' state)."""
+        return self.add_variable(shape=(), initializer="zeros", dtype="float32", name=name)
+
+    # keras's stateless API (for jax-style code): values in, values out; state is untouched.
+    def _check_values(self, metric_variables: Any) -> list:
+        if len(metric_variables) != len(self.variables):
+            raise ValueError(
+                "Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}().variables. Received list with length "
+                f"{len(metric_variables)}, but expected {len(self.variables)} variables.")
+        return list(metric_variables)
+
+    def _with_values(self, values: list | None, action: Callable[[], Any]) -> tuple[Any, list]:
+        saved = [tf.identity(v) for v in self.variables]
+        try:
+            if values is not None:
+                for v, value in zip(self.variables, values):
+                    v.assign(tf.cast(value, v.dtype))
+            out = action()
+            return out, [tf.identity(v) for v in self.variables]
+        finally:
+            for v, value in zip(self.variables, saved):
+                v.assign(value)
+
+    def stateless_update_state(self, metric_variables: Any, *args: Any, **kwargs: Any) -> list:
+        """The variables' values after ``update_state(*args)`` from ``metric_variables``."""
+        values = self._check_values(metric_variables)
+        return self._with_values(values, lambda: self.update_state(*args, **kwargs))[1]
+
+    def stateless_result(self, metric_variables: Any) -> tf.Tensor:
+        """``result()`` computed from ``metric_variables`` instead of the state."""
+        return self._with_values(self._check_values(metric_variables), self.result)[0]
+
+    def stateless_reset_state(self) -> list:
+        """The variables' values after ``reset_state()``."""
+        return self._with_values(None, self.reset_state)[1]
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Accumulates the statistics of one batch into the state variables."""
@@ -75,9 +182,9 @@ class Metric(tf.Module):
         raise NotImplementedError(f"{type(self).__name__} must implement `result`.")
 
     def reset_state(self) -> None:
-        """Sets every state variable back to 0."""
-        for variable in self._state_variables:
-            variable.assign(0.0)
+        """Sets every state variable (nested metrics' too) back to 0, as keras does."""
+        for variable in self.variables:
+            variable.assign(tf.zeros(variable.shape, variable.dtype))
 
     def __call__(self, *args, **kwargs) -> tf.Tensor:
         """``update_state(*args, **kwargs)`` then ``result()``."""
@@ -86,7 +193,7 @@ class Metric(tf.Module):
 
     def get_config(self) -> dict:
         """The constructor arguments, for `from_config` and saving."""
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict) -> Metric:
@@ -95,128 +202,3 @@ class Metric(tf.Module):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
-
-
-def reduce_to_samplewise_values(values: Any, sample_weight: Any
-                                ) -> tuple[tf.Tensor, tf.Tensor | None]:
-    """Weights ``values`` and averages every axis but the first, as keras's `Mean`.
-
-    Ranks are reconciled first (`squeeze_or_expand_to_same_rank`); axes of ``values``
-    beyond the rank of ``sample_weight`` are averaged; the weights are broadcast to the
-    values and multiply them; then weights and values are averaged over all axes but 0.
-    Note that a scalar weight therefore averages the whole batch into one value of
-    weight ``w`` (keras does the same).
-
-    Returns:
-      ``(values, sample_weight)``, with ``sample_weight`` None when none was given.
-    """
-    values = tf.cast(values, tf.float32)
-    if sample_weight is not None:
-        sample_weight = tf.cast(sample_weight, tf.float32)
-        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
-        weight_ndim, values_ndim = sample_weight.shape.rank, values.shape.rank
-        if values_ndim > weight_ndim:
-            values = tf.reduce_mean(values, axis=list(range(weight_ndim, values_ndim)))
-        sample_weight = tf.broadcast_to(sample_weight, tf.shape(values))
-        values = values * sample_weight
-        if weight_ndim > 1:
-            sample_weight = tf.reduce_mean(sample_weight, axis=list(range(1, weight_ndim)))
-    if values.shape.rank > 1:
-        values = tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
-    return values, sample_weight
-
-
-class Mean(Metric):
-    """Weighted running mean: ``total += sum(v * w)``, ``count += sum(w)``; result
-    ``total / count`` (0 while count is 0).
-
-    Without weights every sample counts 1 (values of rank > 1 are first averaged per
-    sample). See `reduce_to_samplewise_values` for how weights are shaped.
-
-    Example:
-      >>> m = Mean(); m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
-      >>> m.result()   # 2.0
-    """
-
-    def __init__(self, name: str = "mean"):
-        super().__init__(name=name)
-        self.total = self.add_state("total")
-        self.count = self.add_state("count")
-
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        """Adds a batch of values to ``total`` and their weights (or sample count) to ``count``."""
-        values, sample_weight = reduce_to_samplewise_values(values, sample_weight)
-        self.total.assign_add(tf.reduce_sum(values))
-        if sample_weight is not None:
-            num_samples = tf.reduce_sum(sample_weight)
-        elif values.shape.rank:
-            num_samples = tf.shape(values)[0]
-        else:
-            num_samples = 1
-        self.count.assign_add(tf.cast(num_samples, tf.float32))
-
-    def result(self) -> tf.Tensor:
-        """``total / count``, or 0 while ``count`` is 0."""
-        return tf.math.divide_no_nan(self.total, self.count)
-
-
-class MeanMetricWrapper(Mean):
-    """Running weighted mean of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
-
-    Args:
-      fn: The per-sample function (e.g. a loss function, or `binary_accuracy`).
-      name: Defaults to the snake_case name of ``fn``.
-      **kwargs: Passed on to ``fn``.
-    """
-
-    def __init__(self, fn: Callable, name: str | None = None, **kwargs: Any):
-        if not callable(fn):
-            raise TypeError(f"Expected `fn` to be callable. Received: fn={fn!r}")
-        super().__init__(
-            name=name or getattr(fn, "name", None)
-            or to_snake_case(getattr(fn, "__name__", type(fn).__name__))
-        )
-        self._fn = fn
-        self._fn_kwargs = kwargs
-
-    @property
-    def accepts_logits(self) -> bool:
-        """Whether ``fn`` takes ``logits=`` (the three built-in crossentropies)."""
-        return self._fn in loss_functions.LOGITS_FUNCTIONS
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
-                     logits: tf.Tensor | None = None) -> None:
-        """Adds ``fn(y_true, y_pred)`` for this batch, weighted by ``sample_weight``.
-
-        Args:
-          sample_weight: Optional per-sample weights (see `reduce_to_samplewise_values`).
-            Default None.
-          logits: Optional pre-activation of ``y_pred`` (final sigmoid/softmax). Used by the
-            crossentropies as keras does (see `minikeras.losses`); ignored otherwise.
-        """
-        kwargs = dict(self._fn_kwargs)
-        if logits is not None and self.accepts_logits:
-            kwargs["logits"] = logits
-        super().update_state(self._fn(y_true, y_pred, **kwargs), sample_weight=sample_weight)
-
-    def get_config(self) -> dict:
-        """``fn``'s registered name and kwargs; raises ValueError for a custom ``fn``."""
-        from minikeras.metrics import FUNCTIONS  # the registry lives in the package
-
-        name = getattr(self._fn, "__name__", None)
-        if FUNCTIONS.get(name) is not self._fn:
-            raise ValueError(
-                f"Cannot serialize a MeanMetricWrapper around {self._fn!r}: only the "
-                f"built-in functions can be serialized ({', '.join(sorted(FUNCTIONS))})."
-            )
-        return {"name": self.name, "fn": name, **self._fn_kwargs}
-
-    @classmethod
-    def from_config(cls, config: dict) -> MeanMetricWrapper:
-        if cls is not MeanMetricWrapper:  # the named metrics rebuild from their arguments
-            return cls(**config)
-        from minikeras._registry import lookup
-        from minikeras.metrics import FUNCTIONS
-
-        config = dict(config)
-        return cls(lookup(config.pop("fn"), FUNCTIONS, "metric function"), **config)
