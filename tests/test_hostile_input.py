@@ -228,25 +228,20 @@ def test_callback_list_accepts_one_callback_and_names_callbacks_otherwise(fresh)
             callback_list(bad)
 
 
-def _fit_or_xfail(model, callbacks):
-    try:
-        return model.fit(X, Y, epochs=2, verbose=0, callbacks=callbacks)
-    except TypeError as err:
-        if "not iterable" in str(err):  # engine/trainer.py still lists the argument itself
-            pytest.xfail("needs Trainer._callbacks to call callbacks.callback.callback_list")
-        raise
+def _fit(model, callbacks):
+    return model.fit(X, Y, epochs=2, verbose=0, callbacks=callbacks)
 
 
 def test_fit_with_one_callback_not_in_a_list():
     model, seen = compiled(), []
-    _fit_or_xfail(model, mk.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e)))
+    _fit(model, mk.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e)))
     assert seen == [0, 1]
 
 
 def test_fit_with_callbacks_that_are_not_callbacks():
     model = compiled()
     with pytest.raises(TypeError, match="`callbacks`"):
-        _fit_or_xfail(model, 5)
+        _fit(model, 5)
     with pytest.raises(TypeError, match="`callbacks`"):
         model.fit(X, Y, verbose=0, callbacks=["history"])
     assert int(model.optimizer.iterations.numpy()) == 0
