@@ -1,11 +1,14 @@
-"""Utilities: seeding, gradient checking, and (with matplotlib) plots of training."""
+"""Utilities: seeding, gradient checking, one-hot encoding and normalization, and (with
+matplotlib) plots of training."""
 import importlib
 from typing import Any
 
 from minikeras.utils.gradient_check import check_gradients
+from minikeras.utils.numerical import normalize, to_categorical
 from minikeras.utils.random import set_random_seed
 
-__all__ = ["check_gradients", "set_random_seed", "plot_history", "plotting"]
+__all__ = ["check_gradients", "set_random_seed", "to_categorical", "normalize", "plot_history",
+           "plotting"]
 
 
 def __getattr__(name: str) -> Any:
