@@ -20,10 +20,10 @@ from minikeras import (
     utils,
 )
 from minikeras.layers import Input, InputLayer
-from minikeras.models import Sequential
+from minikeras.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "InputLayer", "Sequential", "activations", "callbacks", "constraints",
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "callbacks", "constraints",
            "initializers", "interop", "layers", "losses", "metrics", "models", "optimizers",
            "regularizers", "utils"]

@@ -142,4 +142,4 @@ def test_layer_names_are_unique_like_keras():
 def test_input_layer_needs_shape():
     with pytest.raises(ValueError, match="shape"):
         layers.InputLayer()
-    assert mk.Input(shape=(3,)).shape == (3,)
+    assert mk.Input(shape=(3,)).shape == keras.Input(shape=(3,)).shape == (None, 3)

@@ -9,47 +9,66 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras import activations
+from minikeras.layers import symbolic
 from minikeras.layers.dense import activation_name
 from minikeras.layers.layer import Layer, as_shape
 from minikeras.utils.random import draw_seed
 
 
 class InputLayer(Layer):
-    """Declares the shape of one sample, so a `Sequential` can build before seeing data.
+    """The entry of a model: declares the shape (and dtype) of one sample.
+
+    Its ``output`` is the `SymbolicTensor` that `Input` returns; as the first entry of a
+    `Sequential` it lets the model build before seeing data.
 
     Args:
       shape: Shape of one sample, without the batch dimension, e.g. ``(2,)``.
       batch_size: Optional fixed batch size (recorded, not enforced).
+      dtype: The inputs' dtype: "float32" (default) or an integer dtype for indices.
+      batch_shape: Alternatively, the whole shape with the batch dimension first.
       name: Optional name.
     """
 
+    _is_input_layer = True
+
     def __init__(self, shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 dtype: Any = None, name: str | None = None, input_shape: Any = None):
+                 dtype: Any = None, batch_shape: Any = None, name: str | None = None,
+                 input_shape: Any = None, **kwargs: Any):
+        if batch_shape is not None:
+            batch_shape = as_shape(batch_shape, "batch_shape")
+            shape, batch_size = batch_shape[1:], batch_shape[0]
         if shape is None:
             shape = input_shape
         if shape is None:
             raise ValueError("InputLayer needs `shape`, the shape of one sample. Received: None")
-        super().__init__(name=name, dtype=dtype if dtype in (None, "float32", tf.float32)
-                         else None)
+        super().__init__(name=name, **kwargs)
         self.shape = as_shape(shape, "shape")
         self.batch_size = batch_size
         self.input_dtype = tf.as_dtype(dtype or tf.float32)
         self._declared_input_shape = (batch_size,) + self.shape
-
-    _is_input_layer = True
+        node = symbolic.Node(self, None, {})
+        node.outputs = symbolic.SymbolicTensor(self._declared_input_shape, self.input_dtype,
+                                               node, name=self.name)
+        self._inbound_nodes.append(node)
+        self.built = True
 
     def get_config(self) -> dict:
-        return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size}
+        return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size,
+                "dtype": self.input_dtype.name}
 
 
-def Input(shape: Sequence[int | None], batch_size: int | None = None, dtype: Any = None,
-          name: str | None = None) -> InputLayer:
-    """Declares a model input of ``shape`` (one sample): ``Sequential([Input((2,)), Dense(1)])``.
+def Input(shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+          dtype: Any = None, name: str | None = None,
+          batch_shape: Any = None) -> symbolic.SymbolicTensor:
+    """A symbolic model input of ``shape`` (one sample), as keras's `Input`.
 
-    keras's `Input` returns a symbolic tensor for its functional API; minikeras has only
-    `Sequential`, so `Input` returns the `InputLayer` that a Sequential takes as its first entry.
+    Use it to start a functional model, ``x = Input((2,)); y = Dense(1)(x);
+    Model(x, y)``, or as the first entry of a Sequential, ``Sequential([Input((2,)),
+    Dense(1)])``.
     """
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                       batch_shape=batch_shape)
+    return layer.output
 
 
 class Activation(Layer):

@@ -32,7 +32,7 @@ import tensorflow as tf
 
 from minikeras import _validation, regularizers
 from minikeras._naming import to_snake_case, unique_name
-from minikeras.layers import call_context
+from minikeras.layers import call_context, symbolic
 from minikeras.layers.weights import WeightsMixin
 
 as_shape = _validation.shape  # kept for the layers that import it from here
@@ -86,6 +86,7 @@ class Layer(WeightsMixin, tf.Module):
         self.trainable = _validation.boolean(trainable, "trainable")
         self.built = False
         self.input_spec_shape: tuple | None = None  # full shape (batch first) built for
+        self._inbound_nodes: list = []  # functional API: calls on symbolic tensors
         self._init_weights()
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if dtype not in (None, "float32", tf.float32):
@@ -145,6 +146,8 @@ class Layer(WeightsMixin, tf.Module):
         ``training`` is passed only to a `call` that accepts it; when not given, it is the
         value of the enclosing layer call (a model's `fit` passes True), else `call`'s default.
         """
+        if symbolic.is_symbolic(inputs):
+            return self._call_symbolic(inputs, args, training, kwargs)
         x = tf.nest.map_structure(self._convert_input, inputs)
         self._maybe_build(_shape_of(x))
         if isinstance(x, tf.Tensor):
@@ -159,6 +162,48 @@ class Layer(WeightsMixin, tf.Module):
                 batch = tf.cast(tf.shape(tf.nest.flatten(outputs)[0])[0], tf.float32)
                 self.add_loss(penalty / batch)  # keras divides by the batch size
         return outputs
+
+    def _call_symbolic(self, inputs: Any, args: tuple, training: bool | None,
+                       kwargs: dict) -> Any:
+        """The functional API: builds on the symbolic inputs' shapes, works out the outputs'
+        shapes, and records the call as a `Node` (see `layers/symbolic.py`)."""
+        if args:
+            raise ValueError(f"Layer '{self.name}' was called on symbolic inputs with extra "
+                             "positional arguments; pass them by keyword.")
+        shapes = tf.nest.map_structure(
+            lambda t: t.shape if isinstance(t, symbolic.SymbolicTensor) else t, inputs)
+        self._maybe_build(shapes)
+        if isinstance(inputs, symbolic.SymbolicTensor):
+            self._check_input_shape(tf.TensorShape(inputs.shape))
+        call_kwargs = dict(kwargs)
+        if _call_accepts_training(self):
+            call_kwargs["training"] = False
+        spec = symbolic.output_spec(self, inputs, call_kwargs)
+        node = symbolic.Node(self, inputs, dict(kwargs, **(
+            {} if training is None else {"training": training})))
+        flat = [symbolic.SymbolicTensor(tuple(s.shape.as_list()), s.dtype, node, i)
+                for i, s in enumerate(tf.nest.flatten(spec))]
+        node.outputs = tf.nest.pack_sequence_as(spec, flat)
+        self._inbound_nodes.append(node)
+        return node.outputs
+
+    def _only_node(self, what: str) -> symbolic.Node:
+        if len(self._inbound_nodes) != 1:
+            raise ValueError(
+                f"Layer '{self.name}' has {len(self._inbound_nodes)} calls on symbolic inputs "
+                f"recorded, so its `{what}` is {'undefined' if not self._inbound_nodes else 'ambiguous'}"
+                f". Use the tensors its calls returned instead.")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's one functional call."""
+        return self._only_node("input").inputs
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's one functional call."""
+        return self._only_node("output").outputs
 
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """The layer's computation; the base layer is the identity."""

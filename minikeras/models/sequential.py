@@ -1,22 +1,19 @@
 """Sequential: a stack of layers, each feeding the next, with keras's training API."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import tensorflow as tf
 
-from minikeras import saving
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer, as_shape
-from minikeras.models.summary import print_summary
-from minikeras.models.trainer import Trainer
+from minikeras.layers.symbolic import SymbolicTensor
+from minikeras.models.model import Model
 from minikeras.saving.config import model_config, register_model_class
-from minikeras.saving.export import export_saved_model
 
 
 @register_model_class
-class Sequential(Trainer, Layer):
+class Sequential(Model):
     """A linear stack of layers: ``Sequential([Input((2,)), Dense(8, "tanh"), Dense(1)])``.
 
     The model builds when its input shape is known: from an `Input`/`InputLayer` first entry,
@@ -36,7 +33,6 @@ class Sequential(Trainer, Layer):
     def __init__(self, layers: Sequence[Layer] | None = None, trainable: bool = True,
                  name: str | None = None):
         super().__init__(name=name, trainable=trainable)
-        self._init_trainer()
         self._layers: list[Layer] = []
         self._input_layer: InputLayer | None = None
         if layers is not None:
@@ -53,6 +49,8 @@ class Sequential(Trainer, Layer):
 
     def add(self, layer: Layer) -> None:
         """Appends a layer; builds it at once when the model's input shape is already known."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer  # Sequential([Input((2,)), ...]) as keras
         if not isinstance(layer, Layer):
             raise TypeError(
                 "Only minikeras layers can be added to a Sequential. Received: "
@@ -122,14 +120,6 @@ class Sequential(Trainer, Layer):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    @property
-    def input_shape(self) -> tuple | None:
-        return self.input_spec_shape
-
-    @property
-    def output_shape(self) -> tuple | None:
-        return None if not self.built else self.compute_output_shape(self.input_spec_shape)
-
     # ---- calling ------------------------------------------------------------------------------
     def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         x = inputs
@@ -153,48 +143,5 @@ class Sequential(Trainer, Layer):
             shape = layer.compute_output_shape(shape)
         return shapes
 
-    def count_params(self) -> int:
-        if not self.built:
-            raise ValueError(
-                f"Model '{self.name}' is not built yet: call build((None, features)), give an "
-                "Input first, or fit it on data before counting parameters.")
-        return super().count_params()
-
-    # ---- summary ----------------------------------------------------------------------------
-    def summary(self, line_length: int | None = None, positions: Any = None,
-                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
-                show_trainable: bool = False, layer_range: Any = None) -> None:
-        """Prints each layer's name, type, output shape and parameter count, then the totals.
-
-        Args (keras's, in keras's order):
-          line_length: Minimum width of the table. Default: as wide as its contents.
-          positions, layer_range: Not supported; must be None.
-          print_fn: Called with the text. Default `print`.
-          expand_nested: Also list the layers of nested Sequentials, indented. Default False.
-          show_trainable: Add a column saying whether each layer is trainable. Default False.
-        """
-        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
-                      layer_range)
-
     def get_config(self) -> dict:
         return model_config(self)["config"]
-
-    # ---- saving -------------------------------------------------------------------------------
-    def save(self, filepath: str) -> None:
-        """Saves architecture, weights, compile configuration and optimizer state to one zip
-        file at exactly ``filepath`` (e.g. ``"model.minikeras"``), atomically. See
-        `minikeras.models.load_model`."""
-        saving.save_model(self, filepath)
-
-    def save_weights(self, filepath: str) -> None:
-        """Saves only the weights to a zip file at ``filepath``, atomically."""
-        saving.save_weights(self, filepath)
-
-    def export(self, filepath: str) -> None:
-        """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
-        returns the outputs, equal to ``model.predict(x)``."""
-        export_saved_model(self, filepath)
-
-    def load_weights(self, filepath: str) -> None:
-        """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
-        saving.load_weights(self, filepath)

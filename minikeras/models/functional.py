@@ -1,0 +1,202 @@
+"""Functional models: a graph of layer calls from symbolic inputs to outputs.
+
+    inputs = Input(shape=(4,))
+    hidden = Dense(8, activation="relu")(inputs)
+    outputs = Dense(1)(hidden)
+    model = Model(inputs, outputs)
+
+Calling layers on symbolic tensors recorded `Node`s (layers/symbolic.py). `Functional` walks
+them back from the outputs, checks that every path reaches a given input, orders the nodes as
+keras does (deepest first, ties in the order they were met), and replays them on real tensors
+in `call`. Inputs and outputs may be one tensor, a list or a dict; a layer may be called more
+than once (shared), and a model may be called like a layer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+from minikeras.layers.core import InputLayer
+from minikeras.layers.layer import Layer
+from minikeras.layers.symbolic import Node, SymbolicTensor
+from minikeras.models.model import Model
+from minikeras.saving.config import register_model_class
+
+
+def _check_tensors(structure: Any, what: str) -> list[SymbolicTensor]:
+    flat = tf.nest.flatten(structure)
+    if not flat:
+        raise ValueError(f"A functional Model needs at least one tensor in `{what}`.")
+    for t in flat:
+        if not isinstance(t, SymbolicTensor):
+            raise ValueError(
+                f"All `{what}` of a functional Model must be symbolic tensors (from "
+                f"`Input(...)` and layers called on them). Received: {t!r}")
+    return flat
+
+
+def order_nodes(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> list[Node]:
+    """The nodes between ``inputs`` and ``outputs``, deepest first (keras's order).
+
+    Raises ValueError when an output depends on a tensor that is not among the inputs.
+    """
+    input_ids = {id(t) for t in inputs}
+    seen: dict[int, Node] = {}
+    finished: list[Node] = []
+    first_met: dict[int, int] = {}
+
+    def visit(tensor: SymbolicTensor, path: tuple) -> None:
+        node = tensor.node
+        layer = node.layer
+        first_met.setdefault(id(layer), len(first_met))
+        if id(tensor) in input_ids:
+            if id(node) not in seen:
+                seen[id(node)] = node
+                finished.append(node)
+            return
+        if isinstance(layer, InputLayer):
+            raise ValueError(
+                f"Graph disconnected: cannot obtain value for tensor {tensor!r} at layer "
+                f"'{layer.name}': it is an input of the graph but not among the Model's "
+                f"`inputs` ({[t.name for t in inputs]}). Path: {' <- '.join(path)}")
+        if id(node) in seen:
+            return
+        seen[id(node)] = node
+        for parent in node.flat_inputs:
+            visit(parent, path + (parent.node.layer.name,))
+        finished.append(node)
+
+    for t in outputs:
+        visit(t, (t.node.layer.name,))
+    for t in inputs:
+        if id(t.node) not in seen:
+            seen[id(t.node)] = t.node
+            finished.insert(0, t.node)
+            first_met.setdefault(id(t.node.layer), len(first_met))
+    depth: dict[int, int] = {}
+    for node in reversed(finished):  # outputs first: a parent is one deeper than its child
+        d = depth.setdefault(id(node), 0)
+        for parent in node.parents:
+            if id(parent) in seen:
+                depth[id(parent)] = max(depth.get(id(parent), 0), d + 1)
+    return sorted(finished, key=lambda n: (-depth[id(n)], first_met[id(n.layer)]))
+
+
+@register_model_class
+class Functional(Model):
+    """A model defined by its inputs and outputs: ``Model(inputs, outputs, name=None)``.
+
+    Args:
+      inputs: A symbolic tensor from `Input`, or a list or dict of them.
+      outputs: The symbolic tensor(s) computed from them: one, a list or a dict.
+      name: Optional name.
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
+                 trainable: bool = True):
+        flat_inputs = _check_tensors(inputs, "inputs")
+        flat_outputs = _check_tensors(outputs, "outputs")
+        for t in flat_inputs:
+            if not isinstance(t.node.layer, InputLayer):
+                raise ValueError(
+                    f"Model inputs must come from `Input(...)`. Received {t!r}, the output "
+                    f"of layer '{t.node.layer.name}'.")
+        nodes = order_nodes(flat_inputs, flat_outputs)
+        layers: list[Layer] = []
+        for node in nodes:
+            if not any(node.layer is layer for layer in layers):
+                layers.append(node.layer)
+        names = [layer.name for layer in layers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"All layer names should be unique. The model has duplicate layer "
+                             f"names: {duplicates}")
+        super().__init__(name=name, trainable=trainable)
+        self._inputs_struct, self._outputs_struct = inputs, outputs
+        self._flat_inputs, self._flat_outputs = flat_inputs, flat_outputs
+        self._nodes = nodes
+        self._model_layers = layers
+        self.built = True
+        if len(flat_inputs) == 1:
+            self.input_spec_shape = flat_inputs[0].shape
+
+    # ---- structure ----------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """Every layer of the graph, input layers included, deepest first (as keras)."""
+        return list(self._model_layers)
+
+    def _direct_sublayers(self) -> list[Layer]:
+        return [layer for layer in self._model_layers if not isinstance(layer, InputLayer)]
+
+    @property
+    def inputs(self) -> list[SymbolicTensor]:
+        return list(self._flat_inputs)
+
+    @property
+    def outputs(self) -> list[SymbolicTensor]:
+        return list(self._flat_outputs)
+
+    @property
+    def input_names(self) -> list[str]:
+        return [t.node.layer.name for t in self._flat_inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        """Names of the outputs: the dict's keys, else the layers that produce them."""
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [t.node.layer.name for t in self._flat_outputs]
+
+    def build(self, input_shape: Any = None) -> None:
+        self.built = True  # built from its inputs when it was made
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tf.nest.map_structure(lambda t: t.shape, self._outputs_struct)
+
+    # ---- calling ------------------------------------------------------------------------
+    def _flatten_inputs(self, inputs: Any) -> list:
+        """The values given for each input, in the order of `inputs`."""
+        expected = len(self._flat_inputs)
+        if isinstance(self._inputs_struct, dict):
+            if not isinstance(inputs, dict):
+                if expected == 1:
+                    return [inputs]
+                raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
+                                 f"{sorted(self._inputs_struct)}. Received: {type(inputs)}")
+            missing = [k for k in self._inputs_struct if k not in inputs]
+            if missing:
+                raise ValueError(f"Model '{self.name}' is missing inputs {missing}; it "
+                                 f"expects keys {sorted(self._inputs_struct)}.")
+            return [inputs[k] for k in self._inputs_struct]
+        if isinstance(inputs, dict):
+            names = self.input_names
+            if sorted(inputs) != sorted(names):
+                raise ValueError(f"Model '{self.name}' expects inputs named {names}. "
+                                 f"Received keys {sorted(inputs)}.")
+            return [inputs[n] for n in names]
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) and expected > 1 else [inputs]
+        if isinstance(inputs, (list, tuple)) and expected == 1 and len(inputs) == 1:
+            flat = list(inputs)
+        if len(flat) != expected:
+            raise ValueError(
+                f"Model '{self.name}' expects {expected} input(s), but it received "
+                f"{len(flat) if isinstance(inputs, (list, tuple)) else 1} input tensors.")
+        return flat
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        flat = self._flatten_inputs(inputs)
+        values = {id(t): v for t, v in zip(self._flat_inputs, flat)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = tf.nest.map_structure(
+                lambda t: values[id(t)] if isinstance(t, SymbolicTensor) else t, node.inputs)
+            kwargs = dict(node.kwargs)
+            kwargs.setdefault("training", training)
+            out = node.layer(args, **kwargs)
+            for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
+                values[id(t)] = v
+        return tf.nest.pack_sequence_as(self._outputs_struct,
+                                        [values[id(t)] for t in self._flat_outputs])

@@ -1,0 +1,163 @@
+"""Model: a layer that trains. The base of Sequential, functional and subclassed models.
+
+Three ways to make one, as in keras:
+
+    model = Sequential([Input((4,)), Dense(8, "relu"), Dense(1)])   # a stack
+    inputs = Input((4,)); outputs = Dense(1)(Dense(8, "relu")(inputs))
+    model = Model(inputs, outputs)                                 # a graph (functional)
+    class MyModel(Model):                                          # your own call
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.out = Dense(8, "relu"), Dense(1)
+        def call(self, inputs, training=None):
+            return self.out(self.hidden(inputs))
+
+All three share the one engine (`models/trainer.py`), saving and summary.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from minikeras import saving
+from minikeras.layers.layer import Layer
+from minikeras.layers.symbolic import SymbolicTensor, output_spec
+from minikeras.models.summary import print_summary
+from minikeras.models.trainer import Trainer
+from minikeras.saving.export import export_saved_model
+
+
+class Model(Trainer, Layer):
+    """A layer with compile, fit, evaluate, predict, save and summary.
+
+    ``Model(inputs, outputs, name=None)`` makes a functional model (see
+    `minikeras.models.functional.Functional`); a subclass writes ``__init__`` (creating its
+    layers as attributes, which tracks them and their weights) and
+    ``call(inputs, training=None)``. A subclass may also override ``train_step(data)`` and
+    ``test_step(data)`` (keras's "customizing what happens in fit"), ``compute_loss`` and
+    ``metrics``; they run inside the same compiled loop as the built-in steps.
+
+    Args:
+      name: Optional name. trainable: Default True.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from minikeras.models.functional import Functional  # a subclass of this class
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
+                 **kwargs: Any):
+        if args:
+            raise TypeError(f"{type(self).__name__}.__init__ takes keyword arguments only "
+                            f"(inputs and outputs make a functional Model). Received: {args}")
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._init_trainer()
+
+    # ---- structure ----------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers (a subclassed model's: those assigned as attributes)."""
+        return self._direct_sublayers()
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or at position ``index`` of `layers`."""
+        if (name is None) == (index is None):
+            raise ValueError("Provide exactly one of `name` or `index` to get_layer(). "
+                             f"Received: name={name!r}, index={index!r}")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[layer.name for layer in layers]}.")
+
+    def build(self, input_shape: Any = None) -> None:
+        """Builds a subclassed model by tracing its `call` on inputs of ``input_shape``
+        (batch first); every layer it uses creates its weights."""
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}' needs an `input_shape` to build, e.g. "
+                             "build((None, 4)).")
+        shape = tuple(input_shape)
+        if not self.built:
+            kwargs = {"training": False} if "training" in _call_parameters(self) else {}
+            output_spec(self, SymbolicTensor((None,) + shape[1:]), kwargs)
+            self.built = True
+        if self.input_spec_shape is None:
+            self.input_spec_shape = (None,) + shape[1:]
+
+    def _maybe_build(self, input_shape: Any) -> None:
+        if not self.built:
+            self.build(input_shape)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape for inputs of ``input_shape``, found by tracing `call`."""
+        spec = SymbolicTensor((None,) + tuple(input_shape[1:]))
+        kwargs = {"training": False} if "training" in _call_parameters(self) else {}
+        out = output_spec(self, spec, kwargs)
+        return tf.nest.map_structure(lambda s: tuple(s.shape.as_list()), out)
+
+    @property
+    def input_shape(self) -> tuple | None:
+        return self.input_spec_shape
+
+    @property
+    def output_shape(self) -> Any:
+        return None if not self.built else self.compute_output_shape(self.input_spec_shape)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"Model '{self.name}' is not built yet: call build((None, features)), give an "
+                "Input first, or fit it on data before counting parameters.")
+        return super().count_params()
+
+    # ---- summary ------------------------------------------------------------------------
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Prints each layer's name, type, output shape and parameter count, then the totals
+        (and, for a functional model, what each layer is connected to).
+
+        Args (keras's, in keras's order):
+          line_length: Minimum width of the table. Default: as wide as its contents.
+          positions, layer_range: Not supported; must be None.
+          print_fn: Called with the text. Default `print`.
+          expand_nested: Also list the layers of nested models, indented. Default False.
+          show_trainable: Add a column saying whether each layer is trainable. Default False.
+        """
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
+                      layer_range)
+
+    # ---- saving -------------------------------------------------------------------------
+    def save(self, filepath: str) -> None:
+        """Saves architecture, weights, compile configuration and optimizer state to one zip
+        file at exactly ``filepath`` (e.g. ``"model.minikeras"``), atomically. See
+        `minikeras.models.load_model`."""
+        saving.save_model(self, filepath)
+
+    def save_weights(self, filepath: str) -> None:
+        """Saves only the weights to a file at ``filepath``, atomically."""
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath: str) -> None:
+        """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
+        saving.load_weights(self, filepath)
+
+    def export(self, filepath: str) -> None:
+        """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
+        returns the outputs, equal to ``model.predict(x)``."""
+        export_saved_model(self, filepath)
+
+
+def _call_parameters(layer: Layer) -> set[str]:
+    return set(inspect.signature(layer.call).parameters)
