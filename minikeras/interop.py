@@ -40,16 +40,29 @@ _CARRIED = {
     "ZeroPadding2D": ("padding", "data_format"),
     "UpSampling2D": ("size", "data_format", "interpolation"),
     "Embedding": ("input_dim", "output_dim", "embeddings_regularizer", "mask_zero"),
+    "LayerNormalization": ("axis", "epsilon", "center", "scale", "beta_regularizer",
+                           "gamma_regularizer"),
+    "GroupNormalization": ("groups", "axis", "epsilon", "center", "scale", "beta_regularizer",
+                           "gamma_regularizer"),
+    "Rescaling": ("scale", "offset"),
+    "ReLU": ("max_value", "negative_slope", "threshold"), "LeakyReLU": ("negative_slope",),
+    "ELU": ("alpha",), "PReLU": ("alpha_regularizer", "shared_axes"),
+    "GaussianNoise": ("stddev", "seed"), "GaussianDropout": ("rate", "seed"),
+    "AlphaDropout": ("rate", "noise_shape", "seed"), "ActivityRegularization": ("l1", "l2"),
+    # (keras's SpatialDropout1D/2D take no `trainable` argument: not converted)
 }
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
 # Options of those keras layers that minikeras lacks, with the value that means "not used".
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
 _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
-              "noise_shape": None, "activity_regularizer": None, "embeddings_constraint": None}
+              "noise_shape": None, "activity_regularizer": None, "embeddings_constraint": None,
+              "beta_constraint": None, "gamma_constraint": None, "alpha_constraint": None,
+              "rms_scaling": False}
 # keras config entries needing no counterpart (initializers only matter before weights are set;
 # dtype is checked through the layer's dtype policy).
 _KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer",
-                  "embeddings_initializer")
+                  "embeddings_initializer", "beta_initializer", "gamma_initializer",
+                  "alpha_initializer")
 
 
 class _Unsupported(Exception):
@@ -184,7 +197,7 @@ def to_keras(model: Sequential) -> Any:
 
 # ---- keras -> minikeras ---------------------------------------------------------------------
 
-def _value_from_keras(arg: str, value: Any, keras: Any) -> Any:
+def _value_from_keras(arg: str, value: Any, keras: Any, kind: str = "") -> Any:
     """The minikeras constructor value for a keras layer attribute."""
     if arg == "activation":
         name = getattr(value, "__name__", None)
@@ -205,7 +218,8 @@ def _value_from_keras(arg: str, value: Any, keras: Any) -> Any:
                            "minikeras does not)")
     if arg == "rate" and value >= 1:
         raise _Unsupported(f"rate={value!r} (minikeras Dropout needs rate < 1)")
-    if arg == "axis" and (isinstance(value, bool) or not isinstance(value, int)):
+    if arg == "axis" and kind != "LayerNormalization" and (
+            isinstance(value, bool) or not isinstance(value, int)):
         raise _Unsupported(f"axis={value!r} (minikeras Softmax takes one integer axis)")
     return value
 
@@ -239,7 +253,7 @@ def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None
     if kind not in _CARRIED or type(layer) is not getattr(keras.layers, kind, None):
         _report(layer, ["no minikeras counterpart"], problems)
         return None
-    kwargs, reasons = _convert_args(layer, lambda arg, v: _value_from_keras(arg, v, keras))
+    kwargs, reasons = _convert_args(layer, lambda arg, v: _value_from_keras(arg, v, keras, kind))
     reasons += _keras_dtype_reasons(layer)
     kwargs["trainable"] = _keras_trains(layer, reasons)
     try:

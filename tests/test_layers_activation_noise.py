@@ -246,3 +246,37 @@ def test_wrong_rank_is_a_clear_error_before_any_weight(layer, shape, match):
     with pytest.raises(ValueError, match=match):
         layer(np.ones(shape, np.float32), training=True)
     assert layer.weights == [] and not layer.built
+
+
+# ---- interop ---------------------------------------------------------------------------------
+def test_interop_converts_these_layers_both_ways():
+    model = mk.Sequential([mk.Input(shape=(6, 4)), layers.Rescaling(0.5, offset=0.1),
+                           layers.PReLU(shared_axes=[1], alpha_regularizer="l2"),
+                           layers.ReLU(max_value=2.0, negative_slope=0.1),
+                           layers.LeakyReLU(0.1), layers.ELU(0.5),
+                           layers.LayerNormalization(epsilon=1e-4),
+                           layers.GroupNormalization(groups=2, center=False),
+                           layers.GaussianNoise(0.1, seed=1), layers.GaussianDropout(0.1, seed=2),
+                           layers.AlphaDropout(0.1, noise_shape=(None, 1, 4), seed=3),
+                           layers.ActivityRegularization(l1=0.01), layers.Flatten(),
+                           layers.Dense(1)])
+    model.layers[1].alpha.assign(np.full((1, 4), 0.25, np.float32))
+    x = X[:, :, :4].repeat(2, axis=1)
+    ref = mk.interop.to_keras(model)
+    assert [type(l).__name__ for l in ref.layers] == [type(l).__name__ for l in model.layers]
+    np.testing.assert_allclose(ref.predict(x, verbose=0), model.predict(x, verbose=0), **TOL)
+    back = mk.interop.from_keras(ref)
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0), **TOL)
+    def plain(config):  # keras keeps LayerNormalization's axis as a list: [-1] means -1
+        return {k: (np.atleast_1d(v).tolist() if k == "axis" else v)
+                for k, v in config.items() if k != "name"}
+
+    for a, b in zip(back.get_config()["layers"], model.get_config()["layers"]):
+        assert plain(a["config"]) == plain(b["config"])
+
+
+def test_interop_refuses_options_minikeras_lacks():
+    ref = keras.Sequential([keras.Input((4,)), keras.layers.PReLU(alpha_constraint="non_neg"),
+                            keras.layers.LayerNormalization(rms_scaling=True)])
+    with pytest.raises(ValueError, match="alpha_constraint.*\n.*rms_scaling"):
+        mk.interop.from_keras(ref)

@@ -77,7 +77,8 @@ class _AffineNorm(Layer):
         return input_shape
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+        axis = list(self.axis) if isinstance(self.axis, (list, tuple)) else self.axis
+        return {**super().get_config(), "axis": axis, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale,
                 "beta_initializer": serialize_or_custom(self.beta_initializer,
                                                         initializers.serialize),
