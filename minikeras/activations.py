@@ -21,6 +21,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras import _registry
+from minikeras._axes import over_axes
 from minikeras._logits import keep_logits
 
 _KIND = "activation function"
@@ -121,14 +122,15 @@ def relu(
     return pos
 
 
-def softmax(x: Any, axis: int = -1) -> tf.Tensor:
+def softmax(x: Any, axis: int | tuple = -1) -> tf.Tensor:
     """Softmax: exponentials normalised to sum to 1 along `axis`.
 
     `softmax(x)_i = exp(x_i) / sum_j exp(x_j)` (computed stably, shifting by the max).
 
     Args:
       x: Input tensor.
-      axis: Axis to normalise over. Default -1.
+      axis: Axis to normalise over, or a tuple of axes normalised jointly (as keras).
+        Default -1.
 
     Example:
       >>> softmax([[0.0, 0.0]]).numpy()
@@ -136,6 +138,10 @@ def softmax(x: Any, axis: int = -1) -> tf.Tensor:
     """
     x = _as_float(x)
     rank = x.shape.rank
+    if isinstance(axis, (tuple, list)):
+        output = over_axes(tf.nn.softmax, x, tuple(axis))
+        keep_logits(output, x)
+        return output
     if rank is not None and -rank <= axis < rank and x.shape[axis] == 1:
         warnings.warn(
             f"softmax over axis {axis} of a tensor of shape {x.shape}: that axis has size 1, "
@@ -145,6 +151,23 @@ def softmax(x: Any, axis: int = -1) -> tf.Tensor:
     output = tf.nn.softmax(x, axis=axis)
     keep_logits(output, x)
     return output
+
+
+def log_softmax(x: Any, axis: int | tuple = -1) -> tf.Tensor:
+    """Log of the softmax: ``x_i - log(sum_j exp(x_j))`` along ``axis`` (``tf.nn.log_softmax``).
+
+    Args:
+      x: Input tensor.
+      axis: Axis, or tuple of axes normalised jointly. Default -1.
+
+    Example:
+      >>> log_softmax([[0.0, 0.0]]).numpy()
+      array([[-0.6931472, -0.6931472]], dtype=float32)
+    """
+    x = _as_float(x)
+    if isinstance(axis, (tuple, list)):
+        return over_axes(tf.nn.log_softmax, x, tuple(axis))
+    return tf.nn.log_softmax(x, axis=axis)
 
 
 def elu(x: Any, alpha: float = 1.0) -> tf.Tensor:
@@ -301,7 +324,7 @@ _ACTIVATIONS: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (
         linear, sigmoid, tanh, relu, softmax, elu, selu, softplus, softsign,
-        silu, gelu, leaky_relu, hard_sigmoid, exponential,
+        silu, gelu, leaky_relu, hard_sigmoid, exponential, log_softmax,
     )
 }
 _ACTIVATIONS["swish"] = silu

@@ -223,3 +223,19 @@ def test_deserialize_accepts_only_names():
         activations.deserialize(activations.relu)
     with pytest.raises(ValueError, match="Could not interpret"):
         activations.deserialize("os.system")
+
+
+@pytest.mark.parametrize("axis", [(1, 2), (0, 2), (2, 3), (1, 2, 3)])
+def test_softmax_and_log_softmax_over_axis_tuples_match_keras(axis):
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 5)).astype("float32")
+    np.testing.assert_allclose(activations.softmax(x, axis=axis),
+                               keras.activations.softmax(x, axis=axis), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(activations.log_softmax(x, axis=axis),
+                               keras.activations.log_softmax(x, axis=axis), rtol=1e-6,
+                               atol=1e-6)
+    # keras fails on negative axes in a tuple; minikeras takes them
+    negative = tuple(a - 4 for a in axis)
+    np.testing.assert_allclose(activations.softmax(x, axis=negative),
+                               activations.softmax(x, axis=axis), rtol=0, atol=0)
+    np.testing.assert_allclose(activations.get("log_softmax")(x),
+                               keras.activations.log_softmax(x), rtol=1e-6, atol=1e-6)

@@ -12,8 +12,16 @@ import inspect
 import re
 from typing import Any
 
+import numpy as np
+import tensorflow as tf
+
 from minikeras import _registry
-from minikeras.initializers.base import Initializer, RandomInitializer
+from minikeras.initializers.base import (
+    Initializer,
+    RandomInitializer,
+    standardize_dtype,
+    standardize_shape,
+)
 from minikeras.initializers.constant import Constant, Identity, Ones, Zeros
 from minikeras.initializers.random_initializers import (
     Orthogonal,
@@ -63,11 +71,26 @@ _INITIALIZERS.update(
 )
 
 
+def _from_values(values: Any) -> Any:
+    """keras's initializer for a tensor or array: the values themselves, for that shape only."""
+    values = tf.convert_to_tensor(values)
+
+    def initialize_fn(shape: Any, dtype: Any = None) -> tf.Tensor:
+        if tuple(standardize_shape(shape)) != tuple(values.shape):
+            raise ValueError(f"Expected `shape` to be {tuple(values.shape)} for direct tensor as "
+                             f"initializer. Received shape={tuple(shape)}")
+        return tf.cast(values, standardize_dtype(dtype or tf.float32))
+
+    return initialize_fn
+
+
 def get(identifier: Any) -> Any:
     """Returns the initializer an identifier describes.
 
     Args:
-      identifier: A name (a new instance with default arguments is returned), an
+      identifier: None (returns None, as keras), a tensor or NumPy array (an initializer
+        returning those values, for that shape only), a name (a new instance with default
+        arguments is returned), an
         `Initializer` (returned as is), an `Initializer` subclass (instantiated), a dict
         ``{"class_name": name, "config": {...}}`` (built with `from_config`), or any other
         callable ``f(shape, dtype)`` (returned as is).
@@ -80,8 +103,12 @@ def get(identifier: Any) -> Any:
       >>> get("he_normal")
       HeNormal(seed=None)
     """
+    if identifier is None:
+        return None
     if isinstance(identifier, str):
         return _registry.lookup(identifier, _INITIALIZERS, _KIND)()
+    if isinstance(identifier, (tf.Tensor, tf.Variable, np.ndarray, np.generic)):
+        return _from_values(identifier)
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, dict):

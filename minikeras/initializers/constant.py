@@ -35,30 +35,43 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Fills the tensor with one scalar value, cast to the requested dtype.
+    """Fills the tensor with a value, cast to the requested dtype.
+
+    The value is a scalar, or (as keras) an array that broadcasts to the requested shape.
 
     Args:
-      value: A Python or NumPy scalar. Default 0.0.
+      value: A Python or NumPy scalar, or a numeric array (or nested list). Default 0.0.
 
     Example:
       >>> Constant(3.0)((2,)).numpy()
       array([3., 3.], dtype=float32)
     """
 
-    def __init__(self, value: float = 0.0):
+    def __init__(self, value: Any = 0.0):
         array = np.asarray(value)
-        if array.ndim != 0 or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise ValueError(
-                f"Expected `value` to be a numeric scalar. Received: value={value!r}"
+                f"Expected `value` to be a numeric scalar or array. Received: value={value!r}"
             )
-        self.value = array.item()
+        self.value = array.item() if array.ndim == 0 else array
 
     def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
         dtype = standardize_dtype(dtype)
-        return tf.fill(standardize_shape(shape), tf.cast(self.value, dtype))
+        shape = standardize_shape(shape)
+        if isinstance(self.value, np.ndarray):
+            try:
+                np.broadcast_shapes(self.value.shape, tuple(shape))
+            except ValueError:
+                raise ValueError(
+                    f"Expected a shape that the value of shape {self.value.shape} broadcasts "
+                    f"to. Received: shape={tuple(shape)}") from None
+            return tf.broadcast_to(tf.cast(self.value, dtype), shape)
+        return tf.fill(shape, tf.cast(self.value, dtype))
 
     def get_config(self) -> dict:
-        return {"value": self.value}
+        """``{"value": ...}``; an array value is saved as a nested list."""
+        value = self.value.tolist() if isinstance(self.value, np.ndarray) else self.value
+        return {"value": value}
 
 
 class Identity(Initializer):

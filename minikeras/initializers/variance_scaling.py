@@ -73,19 +73,21 @@ class VarianceScaling(RandomInitializer):
         seed: int | None = None,
     ):
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-            raise ValueError(
-                f"Expected `scale` to be a positive float. Received: scale={scale!r}"
+            raise ValueError(  # keras's wording
+                f"Argument `scale` must be positive float. Received: scale={scale!r}"
             )
         if mode not in _MODES:
-            raise ValueError(
-                f"Expected `mode` to be one of {_MODES}. Received: mode={mode!r}"
+            raise ValueError(  # keras's wording
+                f"Invalid `mode` argument: {mode!r}. Please use one of {_MODES}. "
+                f"Received: mode={mode!r}"
             )
         name = distribution.lower() if isinstance(distribution, str) else distribution
         if name == "normal":
             name = "truncated_normal"
         if name not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"Expected `distribution` to be one of {_DISTRIBUTIONS} (or 'normal'). "
+            raise ValueError(  # keras's wording
+                f"Invalid `distribution` argument: {distribution!r}. "
+                f"Please use one of {_DISTRIBUTIONS} (or 'normal'). "
                 f"Received: distribution={distribution!r}"
             )
         self.scale = scale
