@@ -3,6 +3,7 @@
     model.save("model.minikeras")                 # architecture + weights + optimizer + RNG
     model = minikeras.models.load_model("model.minikeras")   # compiled, ready to continue
     model.save_weights("w.minikeras"); model.load_weights("w.minikeras")
+    model.save_weights("w.weights.h5")            # keras 3's HDF5 weights layout (h5_weights.py)
 
 A loaded model continues training exactly as if it had never been saved: weights, optimizer
 slots and step count, and the random generators of shuffling and Dropout are all restored.
@@ -19,6 +20,7 @@ import tensorflow as tf
 from minikeras.saving import archive
 from minikeras.saving import config as config_module
 from minikeras.saving.archive import FileFormatError
+from minikeras.saving.h5_weights import is_weights_h5, load_weights_h5, save_weights_h5
 from minikeras.saving.paths import check_save_path
 from minikeras.saving.registration import (
     get_custom_objects,
@@ -79,29 +81,38 @@ def check_saveable(model: Any) -> None:
 
 
 def save_weights(model: Any, filepath: str) -> None:
-    """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``.
+    """Writes only the weights (in `get_weights` order) to a zip file at ``filepath``, or in
+    keras 3's HDF5 layout when ``filepath`` ends in ``.weights.h5`` (keras can load it).
 
     The path is checked as for `save_model`, before anything is written.
     """
     filepath = check_save_path(filepath, "save_weights")
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save.")
+    if is_weights_h5(filepath):
+        save_weights_h5(model, filepath)
+        return
     archive.write_archive(filepath, {"kind": "weights",
                                      "weight_shapes": [list(w.shape) for w in model.weights]},
                           {"weights": model.get_weights()})
 
 
 def load_weights(model: Any, filepath: str) -> None:
-    """Sets the model's weights from a weights or model file; checks every shape first.
+    """Sets the model's weights from a weights or model file (keras's ``.weights.h5`` too);
+    checks every shape first.
 
     Raises ValueError naming the file, the layer and the shapes when the file holds another
     architecture; the model's weights are then untouched.
     """
-    document, arrays = archive.read_archive(filepath)
+    h5 = is_weights_h5(filepath)
+    document, arrays = (None, {}) if h5 else archive.read_archive(filepath)
     if not model.built:
         raise ValueError(f"Cannot load weights from '{os.fspath(filepath)}' into model "
                          f"'{model.name}' before it is built: build it (or call it on data) "
                          "first.")
+    if h5:
+        load_weights_h5(model, filepath)
+        return
     try:
         model.set_weights(arrays["weights"])
     except ValueError as err:
@@ -121,6 +132,9 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
     path = os.fspath(filepath)
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"Expected `custom_objects` to be a dict. Received: {custom_objects!r}")
+    if is_weights_h5(path):
+        raise FileFormatError(path, "a '.weights.h5' file holds weights only; build a model of "
+                                    "the same architecture and call model.load_weights() on it")
     document, arrays = archive.read_archive(path)
     if document.get("kind") != "model":
         raise FileFormatError(path, "it holds weights only; use model.load_weights() on a model "

@@ -1,7 +1,8 @@
 """Where a save may write: the checks on a target path, run before anything is written.
 
-minikeras writes one format, its own zip (see `archive.py`), conventionally named
-``*.minikeras``. A path whose suffix names another format (``.h5``, ``.keras``, ``.pb``...)
+minikeras writes its own zip (see `archive.py`), conventionally named ``*.minikeras``, and,
+for ``save_weights`` only, keras 3's HDF5 weights layout when the name ends in ``.weights.h5``
+(see `h5_weights.py`). A path whose suffix names another format (``.h5``, ``.keras``, ``.pb``...)
 is refused rather than filled with a zip under a misleading name; a path with no suffix or an
 unrecognised one gets the minikeras format.
 """
@@ -11,6 +12,7 @@ import os
 from typing import Any
 
 SUFFIX = ".minikeras"
+WEIGHTS_H5 = ".weights.h5"  # keras 3's HDF5 weights: written by save_weights only
 
 # Suffixes of formats minikeras does not write, and what they conventionally hold.
 FOREIGN_SUFFIXES = {
@@ -57,18 +59,29 @@ def check_save_path(filepath: Any, what: str = "save") -> str:
         raise ValueError(f"Expected `filepath` for {what}() to name a file, not a folder "
                          f"(minikeras writes one file). Received: filepath={path!r}; use e.g. "
                          f"{os.path.join(path, 'model' + SUFFIX)!r}.")
-    check_suffix(path)
+    check_suffix(path, what)
     return path
 
 
-def check_suffix(path: str) -> None:
-    """Raises ValueError when ``path`` ends in the suffix of a format minikeras does not write
-    (also usable on a `ModelCheckpoint` file-name template before training)."""
+def check_suffix(path: str, what: str = "save") -> None:
+    """Raises ValueError when ``path`` ends in the suffix of a format ``model.<what>()`` does
+    not write (also usable on a `ModelCheckpoint` file-name template before training).
+    ``.weights.h5`` is accepted for ``what="save_weights"``: keras's HDF5 weights layout."""
     suffix = _foreign_suffix(os.path.basename(path))
+    if suffix == WEIGHTS_H5 and what == "save_weights":
+        return
+    if suffix == WEIGHTS_H5:
+        raise ValueError(
+            f"The suffix '{suffix}' of filepath={path!r} names {FOREIGN_SUFFIXES[suffix]}, "
+            f"which holds weights only: use model.save_weights({path!r}) for it. "
+            f"model.{what}() writes minikeras's own zip format, with the suffix '{SUFFIX}' "
+            f"(or no suffix): use {path[:-len(suffix)] + SUFFIX!r}.")
     if suffix is not None:
+        hint = (f" For keras's HDF5 weights layout name the file '*{WEIGHTS_H5}'."
+                if what == "save_weights" and suffix in (".h5", ".hdf5") else "")
         raise ValueError(
             f"The suffix '{suffix}' of filepath={path!r} names {FOREIGN_SUFFIXES[suffix]}, "
             f"which minikeras does not write. minikeras writes its own zip format, with the "
             f"suffix '{SUFFIX}' (or no suffix): use {path[:-len(suffix)] + SUFFIX!r}. For a "
             "SavedModel use model.export(folder); for keras's formats convert with "
-            "minikeras.interop.to_keras(model) and save that.")
+            "minikeras.interop.to_keras(model) and save that." + hint)
