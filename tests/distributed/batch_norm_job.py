@@ -44,10 +44,11 @@ def main(out: str, name: str, sync: bool) -> None:
     history = m.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
     results = {f"w/{i}": w for i, w in enumerate(m.get_weights())}
     bn = m.layers[1]
-    results["replica_moving_mean"] = np.array([v.numpy() for v in getattr(
-        bn.moving_mean, "values", [bn.moving_mean])])
-    results["replica_moving_variance"] = np.array([v.numpy() for v in getattr(
-        bn.moving_variance, "values", [bn.moving_variance])])
+    for stat in ("moving_mean", "moving_variance"):
+        var = getattr(bn, stat)
+        var = var.value if lib is keras else var  # a keras Variable wraps the tf.Variable
+        results[f"replica_{stat}"] = np.array([v.numpy() for v in getattr(var, "values",
+                                                                           [var])])
     results["loss"] = np.array(history.history["loss"])
     results["pred"] = m.predict(x, batch_size=16, verbose=0)
     np.savez(out, **results)
