@@ -39,8 +39,9 @@ def _class_for(name: Any) -> type:
 
 def get(identifier: Any) -> Optimizer:
     """Returns an optimizer from a name (``"adam"``), a config dict (`serialize`'s form), or
-    an Optimizer instance (returned as is). Names take their keras defaults."""
-    if isinstance(identifier, Optimizer):
+    an Optimizer instance (returned as is). Names take their keras defaults. None gives
+    None, as keras."""
+    if identifier is None or isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
         return _class_for(identifier)()

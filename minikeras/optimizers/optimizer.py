@@ -23,6 +23,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._naming import to_snake_case, unique_name
 from minikeras.optimizers import clipping, schedules
 
 # keras config keys minikeras does not implement, with the values that leave them inactive:
@@ -112,13 +113,15 @@ class Optimizer(tf.Module):
         ``[-clipvalue, clipvalue]``.
       global_clipnorm: Optional positive float: all gradients are scaled together so that
         their joint L2 norm is at most this. At most one of the three clipping arguments.
-      name: Optional name.
+      name: Optional name. Default: the snake_case class name made unique, as keras
+        (``adam``, ``adam_1``, ...).
     """
 
     def __init__(self, learning_rate: Any, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
                  global_clipnorm: float | None = None, name: str | None = None):
-        super().__init__(name=name or type(self).__name__)
+        # keras's auto-naming: snake_case class name, made unique (adam, adam_1, ...)
+        super().__init__(name=name or unique_name(to_snake_case(type(self).__name__)))
         given = sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm))
         if given > 1:
             raise ValueError(
