@@ -49,3 +49,12 @@ def record_logits() -> Iterator[Callable[[tf.Tensor], tf.Tensor | None]]:
             tensor, (tf.Tensor, tf.Variable)) else None
     finally:
         _state.records.pop()
+
+
+def current_logits(tensor: tf.Tensor) -> tf.Tensor | None:
+    """The logits of ``tensor`` in the innermost open recording (None outside one): how
+    `Model.compute_loss`, called from a custom `train_step`, finds them."""
+    records = getattr(_state, "records", None)
+    if not records or not isinstance(tensor, (tf.Tensor, tf.Variable)):
+        return None
+    return records[-1].get(tensor.ref())

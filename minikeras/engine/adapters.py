@@ -41,8 +41,10 @@ class ArrayAdapter:
         self.batch_size = min(data_module.check_positive_int(batch_size, "batch_size"), self.n)
         self.steps_per_epoch = math.ceil(self.n / self.batch_size)
         self.order = tf.range(self.n, dtype=tf.int32)
-        self.y_shape = arrays.y.shape if arrays.y is not None else None
-        self.feature_shape = tuple(arrays.x.shape[1:])
+        self.weighted = arrays.sample_weight is not None
+        self.y_shape = None if arrays.y is None else tf.nest.map_structure(
+            lambda a: a.shape, arrays.y)
+        self.feature_shape = tf.nest.map_structure(lambda a: tuple(a.shape[1:]), arrays.x)
 
     def begin_epoch(self, order_fn: Callable[[int], tf.Tensor] | None = None) -> None:
         """Sets this epoch's order: ``order_fn(n)`` (a shuffled permutation) or range(n)."""
@@ -92,17 +94,21 @@ class StreamAdapter:
         self.dataset = generator_to_dataset(x) if self.is_generator else x
         spec = self.dataset.element_spec
         parts = spec if isinstance(spec, tuple) else (spec,)
-        if not all(isinstance(p, tf.TensorSpec) for p in parts) or len(parts) > 3:
+        if not all(isinstance(p, tf.TensorSpec) for p in tf.nest.flatten(parts)) or \
+                len(parts) > 3:
             raise ValueError(
                 "Expected dataset elements (x,), (x, y) or (x, y, sample_weight) of tensors. "
                 f"Received element_spec={spec}")
-        x_shape = parts[0].shape
-        if x_shape.rank is None or x_shape.rank < 2:
-            raise ValueError(
-                "Expected batched dataset elements, with x of shape (batch, features...). "
-                f"Received x of shape {x_shape}. Did you forget dataset.batch(batch_size)?")
-        self.feature_shape = tuple(x_shape[1:])
-        self.y_shape = tuple(parts[1].shape) if len(parts) > 1 else None
+        for x_spec in tf.nest.flatten(parts[0]):
+            if x_spec.shape.rank is None or x_spec.shape.rank < 2:
+                raise ValueError(
+                    "Expected batched dataset elements, with x of shape (batch, features...). "
+                    f"Received x of shape {x_spec.shape}. Did you forget "
+                    "dataset.batch(batch_size)?")
+        self.feature_shape = tf.nest.map_structure(lambda p: tuple(p.shape[1:]), parts[0])
+        self.y_shape = None if len(parts) < 2 else tf.nest.map_structure(
+            lambda p: tuple(p.shape), parts[1])
+        self.weighted = len(parts) > 2
         cardinality = int(self.dataset.cardinality())
         known = cardinality if cardinality >= 0 else None
         self.steps_per_epoch = steps_per_epoch or known

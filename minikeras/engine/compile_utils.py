@@ -23,24 +23,56 @@ def check_metric_list(metrics: Any, arg: str) -> list:
     return list(metrics)
 
 
-def resolve_metrics(metric_ids: list, y_shape: tuple, out_shape: tuple) -> list:
-    """``(identifier, weighted)`` pairs -> ``(log name, metric, weighted)`` triples.
+def per_output(value: Any, names: list[str], arg: str, default: Any = None) -> list:
+    """``value`` given once, as a list (one per output) or a dict keyed by output name, as
+    one entry per output in ``names`` order (``default`` for outputs a dict leaves out)."""
+    if value is None or (isinstance(value, (list, tuple)) and not value):
+        return [default if value is None else value] * len(names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ValueError(f"`{arg}` names outputs {unknown} that the model does not have; "
+                             f"its outputs are {names}.")
+        return [value.get(name, default) for name in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        if len(value) != len(names):
+            raise ValueError(f"`{arg}` has {len(value)} entries, but the model has "
+                             f"{len(names)} outputs {names}. Pass one per output, or a dict.")
+        return list(value)
+    return [value] * len(names)
 
-    "accuracy" is resolved from the shapes as keras does; duplicate names get keras's
-    ``weighted_`` prefix or a ``_1`` suffix.
+
+def resolve_outputs(losses: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any,
+                    names: list[str], y_shapes: list[tuple], out_shapes: list[tuple],
+                    get_loss: Any) -> tuple[list, list]:
+    """compile's per-output configuration for a model with outputs ``names``.
+
+    Returns ``[(output name, Loss or None, weight)]`` and ``[(log name, metric, weighted,
+    output index)]``. With one output the logs are named as keras names them (``accuracy``);
+    with several, prefixed by the output's name (``out_1_accuracy``), and keras's
+    ``weighted_`` prefix or ``_1`` suffix keeps names unique.
     """
-    entries, seen = [], set()
-    for identifier, weighted in metric_ids:
-        metric = metrics_module.get_for_compile(identifier, y_shape, out_shape)
-        name = metric.name
-        if name in seen:
-            name = f"weighted_{name}" if weighted else name
-            base, k = name, 1
-            while name in seen:
-                name, k = f"{base}_{k}", k + 1
-        seen.add(name)
-        entries.append((name, metric, weighted))
-    return entries
+    multi = len(names) > 1
+    loss_list = [None if loss is None else get_loss(loss)
+                 for loss in per_output(losses, names, "loss")]
+    weights = per_output(loss_weights, names, "loss_weights")
+    entries, seen = [], {"loss"} | {f"{n}_loss" for n in names}
+    for weighted, given in ((False, metrics), (True, weighted_metrics)):
+        for index, metric_ids in enumerate(per_output(given, names, "metrics", [])):
+            if metric_ids is not None and not isinstance(metric_ids, (list, tuple)):
+                metric_ids = [metric_ids]  # one metric for this output
+            for identifier in check_metric_list(metric_ids, "metrics"):
+                metric = metrics_module.get_for_compile(identifier, y_shapes[index],
+                                                        out_shapes[index])
+                name = f"{names[index]}_{metric.name}" if multi else metric.name
+                if name in seen:
+                    name = f"weighted_{name}" if weighted else name
+                    base, k = name, 1
+                    while name in seen:
+                        name, k = f"{base}_{k}", k + 1
+                seen.add(name)
+                entries.append((name, metric, weighted, index))
+    return list(zip(names, loss_list, weights)), entries
 
 
 def resolve_jit_compile(jit_compile: bool | str) -> bool:

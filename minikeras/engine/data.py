@@ -17,20 +17,52 @@ import tensorflow as tf
 
 @dataclass
 class Arrays:
-    """Checked host arrays: x (float32), y (float32 or None), sample_weight (float32 or None)."""
+    """Checked host arrays: x (float32, or integers as given), y (float32 or None),
+    sample_weight (float32 or None). For a model with several inputs or outputs, x or y is a
+    tuple of arrays in the model's input or output order."""
 
-    x: np.ndarray
-    y: np.ndarray | None = None
+    x: Any
+    y: Any = None
     sample_weight: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return int(self.x.shape[0])
+        return int(tf.nest.flatten(self.x)[0].shape[0])
 
-    def to_tensors(self) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
+    def to_tensors(self) -> tuple[Any, Any, tf.Tensor]:
         """Moves the arrays to the default device once; sample weights default to ones."""
         sw = self.sample_weight if self.sample_weight is not None else np.ones(len(self), np.float32)
-        y = None if self.y is None else tf.constant(self.y)
-        return tf.constant(self.x), y, tf.constant(sw)
+        y = None if self.y is None else tf.nest.map_structure(tf.constant, self.y)
+        return tf.nest.map_structure(tf.constant, self.x), y, tf.constant(sw)
+
+    def rows(self, part: slice) -> Arrays:
+        """The rows ``part`` of every array."""
+        take = lambda a: tf.nest.map_structure(lambda v: v[part], a)  # noqa: E731
+        return Arrays(take(self.x), None if self.y is None else take(self.y),
+                      None if self.sample_weight is None else self.sample_weight[part])
+
+
+def _split(value: Any, names: list[str] | None, arg: str) -> list[tuple[str, Any]] | None:
+    """``value`` as ``[(label, array-like)]`` for a model with several inputs/outputs named
+    ``names`` (a list or tuple in that order, or a dict keyed by them); None for one."""
+    if names is None:
+        if isinstance(value, dict):
+            raise TypeError(f"Expected `{arg}` to be one array: the model has a single "
+                            f"{'input' if arg == 'x' else 'output'}. Received a dict with keys "
+                            f"{sorted(value)}.")
+        return None
+    if isinstance(value, dict):
+        missing = [k for k in names if k not in value]
+        if missing:
+            raise ValueError(f"`{arg}` has no entry for {missing}; the model's "
+                             f"{'inputs' if arg == 'x' else 'outputs'} are {names}. Received "
+                             f"keys {sorted(value)}.")
+        return [(f"{arg}['{k}']", value[k]) for k in names]
+    if not isinstance(value, (list, tuple)) or len(value) != len(names):
+        got = f"{len(value)} arrays" if isinstance(value, (list, tuple)) else "one array"
+        raise ValueError(f"Expected `{arg}` to be a list of {len(names)} arrays (or a dict keyed "
+                         f"by {names}), one per model {'input' if arg == 'x' else 'output'}. "
+                         f"Received {got}.")
+    return [(f"{arg}[{i}]", v) for i, v in enumerate(value)]
 
 
 def _to_numpy(value: Any, arg: str) -> np.ndarray:
@@ -98,34 +130,62 @@ def _check_finite(arr: np.ndarray, arg: str) -> None:
                 f"{arr[index].item()!r}, is in row {index[0]} (index {index}). Rescale the data.")
 
 
+def _check_x(value: Any, arg: str) -> np.ndarray:
+    arr = _to_numpy(value, arg)
+    if arr.ndim < 2:
+        raise ValueError(
+            f"Expected `{arg}` to have rank >= 2, shaped (samples, features...). Received an "
+            f"array of shape {arr.shape}. For a single feature use x.reshape(-1, 1).")
+    if arr.shape[0] == 0:
+        raise ValueError(f"Expected `{arg}` to hold at least one sample. Received shape "
+                         f"{arr.shape}.")
+    _check_finite(arr, arg)
+    # Integers stay integers (indices for an Embedding); layers that compute in float32
+    # convert them. Floats and bools become float32.
+    return arr if arr.dtype.kind in "iu" else arr.astype(np.float32, copy=False)
+
+
+def _check_y(value: Any, arg: str, n: int, x_label: str) -> np.ndarray:
+    arr = _to_numpy(value, arg)
+    if arr.ndim == 0 or arr.shape[0] != n:
+        raise ValueError(
+            f"Expected `{x_label}` and `{arg}` to have the same number of samples. Received: "
+            f"{x_label} with {n} samples, {arg}.shape={arr.shape}.")
+    _check_finite(arr, arg)
+    return arr
+
+
 def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
-                 require_y: bool = True) -> tuple[Arrays, np.ndarray | None]:
+                 require_y: bool = True, x_names: list[str] | None = None,
+                 y_names: list[str] | None = None) -> tuple[Arrays, Any]:
     """Converts and validates x, y and sample_weight.
 
-    Returns the float32 host arrays and y as given (for target checks such as integer labels).
+    ``x_names``/``y_names`` name the inputs/outputs of a model that has several; x or y is
+    then a list in that order or a dict keyed by them. Returns the host arrays and y as given
+    (for target checks such as integer labels).
     """
     if x is None:
         raise ValueError("Expected input data `x`. Received: x=None")
-    x_arr = _to_numpy(x, "x")
-    if x_arr.ndim < 2:
-        raise ValueError(
-            "Expected `x` to have rank >= 2, shaped (samples, features...). Received an array of "
-            f"shape {x_arr.shape}. For a single feature use x.reshape(-1, 1).")
-    n = x_arr.shape[0]
-    if n == 0:
-        raise ValueError(f"Expected `x` to hold at least one sample. Received shape {x_arr.shape}.")
-    _check_finite(x_arr, "x")
-    y_arr = None
+    parts = _split(x, x_names, "x")
+    if parts is None:
+        x_arr: Any = _check_x(x, "x")
+        n, x_label = x_arr.shape[0], "x"
+    else:
+        x_arr = tuple(_check_x(v, label) for label, v in parts)
+        n, x_label = x_arr[0].shape[0], parts[0][0]
+        for (label, _), arr in zip(parts, x_arr):
+            if arr.shape[0] != n:
+                raise ValueError(f"Expected every input to have the same number of samples. "
+                                 f"Received {parts[0][0]} with {n}, {label} with "
+                                 f"{arr.shape[0]}.")
+    y_arr: Any = None
     if y is None:
         if require_y:
             raise ValueError("Expected target data `y`. Received: y=None")
     else:
-        y_arr = _to_numpy(y, "y")
-        if y_arr.ndim == 0 or y_arr.shape[0] != n:
-            raise ValueError(
-                "Expected `x` and `y` to have the same number of samples. Received: "
-                f"x.shape={x_arr.shape} ({n} samples), y.shape={y_arr.shape}.")
-        _check_finite(y_arr, "y")
+        y_parts = _split(y, y_names, "y")
+        y_arr = _check_y(y, "y", n, x_label) if y_parts is None else tuple(
+            _check_y(v, label, n, x_label) for label, v in y_parts)
     sw_arr = None
     if sample_weight is not None:
         sw_arr = _to_numpy(sample_weight, "sample_weight")
@@ -139,9 +199,9 @@ def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
         if (sw_arr < 0).any():
             raise ValueError("Expected non-negative `sample_weight` values; found a negative one.")
         sw_arr = sw_arr.astype(np.float32)
-    return Arrays(x_arr.astype(np.float32, copy=False),
-                  None if y_arr is None else y_arr.astype(np.float32, copy=False),
-                  sw_arr), y_arr
+    y_float = None if y_arr is None else tf.nest.map_structure(
+        lambda a: a.astype(np.float32, copy=False), y_arr)
+    return Arrays(x_arr, y_float, sw_arr), y_arr
 
 
 def check_positive_int(value: Any, arg: str) -> int:
@@ -166,11 +226,7 @@ def split_validation(data: Arrays, validation_split: float) -> tuple[Arrays, Arr
             f"validation_split={validation_split} leaves no data for training or validation with "
             f"{n} samples (training would get {split_at}).")
 
-    def part(sl: slice) -> Arrays:
-        return Arrays(data.x[sl], None if data.y is None else data.y[sl],
-                      None if data.sample_weight is None else data.sample_weight[sl])
-
-    return part(slice(0, split_at)), part(slice(split_at, n))
+    return data.rows(slice(0, split_at)), data.rows(slice(split_at, n))
 
 
 def unpack_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:

@@ -9,8 +9,10 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras import losses as losses_module
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+from minikeras.engine.compile_utils import per_output
 
 
 def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
@@ -41,18 +43,40 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
         batch_size = data_module.check_positive_int(
             32 if batch_size is None else batch_size, "batch_size")
         if arrays is None:
-            arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y)
+            arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y,
+                                                     **io_names(model))
         else:
             y_raw = arrays.y
         adapter = ArrayAdapter(arrays, batch_size)
-    expected = tuple(model.input_spec_shape[1:]) if model.built else expected_features
-    if expected is not None:
-        model._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
-                                 (None,) + expected)
-    if y_raw is not None and model.compiled:
-        model.loss.check_targets(
-            y_raw, model.compute_output_shape((None,) + (expected or adapter.feature_shape)))
+    if isinstance(adapter.feature_shape, tuple) and all(
+            isinstance(d, (int, type(None))) for d in adapter.feature_shape):
+        expected = tuple(model.input_spec_shape[1:]) if model.built and \
+            model.input_spec_shape is not None else expected_features
+        if expected is not None:
+            model._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
+                                     (None,) + expected)
+        if y_raw is not None and model.compiled and not isinstance(y_raw, tuple) and \
+                hasattr(model.loss, "check_targets"):
+            model.loss.check_targets(
+                y_raw, model.compute_output_shape((None,) + (expected or adapter.feature_shape)))
+    else:
+        for tensor, shape in zip(model.inputs, adapter.feature_shape):
+            model.get_layer(tensor.node.layer.name)._check_input_shape(
+                tf.TensorShape((None,) + shape), tensor.shape)
+    if isinstance(y_raw, tuple) and model.compiled:
+        names = model._output_names()
+        losses = per_output(model.compile_arguments["loss"], names, "loss")
+        for loss, target, output in zip(losses, y_raw, model.outputs):
+            if loss is not None and hasattr(losses_module.get(loss), "check_targets"):
+                losses_module.get(loss).check_targets(target, output.shape)
     return adapter
+
+
+def io_names(model: Any) -> dict:
+    """The input and output names of a model with several (None for a single one), which
+    decide whether a list given as x or y holds one array per input/output."""
+    return {"x_names": model._input_names(), "y_names": (
+        model._output_names() if len(model._output_names()) > 1 else None)}
 
 
 def check_fit_args(epochs: Any, initial_epoch: Any, steps_per_epoch: Any, validation_freq: Any,
@@ -85,7 +109,7 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
             raise ValueError("`class_weight` works with array inputs and no `sample_weight`; "
                              "combine the weights into `sample_weight` instead.")
     if not is_stream(x):
-        arrays, _ = data_module.check_arrays(x, y, sample_weight)
+        arrays, _ = data_module.check_arrays(x, y, sample_weight, **io_names(model))
         if class_weight is not None:
             arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
                                                                            class_weight)

@@ -7,7 +7,8 @@ from typing import Any
 
 import tensorflow as tf
 
-from minikeras.engine.steps import SCALAR, batch_spec, replica_bounds, unpack_batch
+from minikeras.engine.batch_step import replica_bounds
+from minikeras.engine.steps import SCALAR, batch_spec, signature_key, unpack_batch
 
 
 class PredictSteps:
@@ -20,25 +21,45 @@ class PredictSteps:
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
 
-    def _predict_batch(self, batch: tf.Tensor) -> tf.Tensor:
+    def _predict_batch(self, batch: Any) -> Any:
         """The model's outputs for a global batch; under a strategy each replica computes its
         slice (possibly empty) and an all-reduce puts the slices together in order."""
         if not self.distributed:
-            return self.model(batch)
+            return self.model(batch, training=False)
         replicas = self.strategy.num_replicas_in_sync
 
         def replica(batch):  # each fills its rows of a zero output; the sum is the whole output
-            size = tf.shape(batch)[0]
+            size = tf.shape(tf.nest.flatten(batch)[0])[0]
             start, end = replica_bounds(replicas, size)
-            out = self.model(batch[start:end])
-            rest = tf.zeros([tf.rank(out) - 1, 2], tf.int32)
-            full = tf.pad(out, tf.concat([[[start, size - end]], rest], axis=0))
-            return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, full)
+            out = self.model(tf.nest.map_structure(lambda t: t[start:end], batch),
+                             training=False)
+
+            def fill(o: tf.Tensor) -> tf.Tensor:
+                rest = tf.zeros([tf.rank(o) - 1, 2], tf.int32)
+                return tf.pad(o, tf.concat([[[start, size - end]], rest], axis=0))
+            return tf.distribute.get_replica_context().all_reduce(
+                tf.distribute.ReduceOp.SUM, tf.nest.map_structure(fill, out))
 
         result = self.strategy.run(replica, args=(batch,))
         return self.strategy.experimental_local_results(result)[0]
 
-    def run(self, data: Any, first_step: int, num_steps: int) -> tuple[int, tf.Tensor]:
+    def _collect(self, batches: Callable, count: tf.Tensor, template: Any) -> tuple:
+        """Runs ``batches(i) -> (has_value, inputs)`` for i < count and concatenates the
+        outputs (one `TensorArray` per output; ``template`` gives their structure)."""
+        flat = tf.nest.flatten(template)
+        arrays = [tf.TensorArray(t.dtype, size=0, dynamic_size=True, infer_shape=False)
+                  for t in flat]
+        done = tf.constant(0)
+        for i in tf.range(count):
+            has_value, batch = batches(i)
+            if not has_value:
+                break
+            out = tf.nest.flatten(self._predict_batch(batch))
+            arrays = [a.write(done, o) for a, o in zip(arrays, out)]
+            done += 1
+        return done, tf.nest.pack_sequence_as(template, [a.concat() for a in arrays])
+
+    def run(self, data: Any, first_step: int, num_steps: int) -> tuple[int, Any]:
         """Up to ``num_steps`` batches of outputs from an adapter's data in one call; returns
         (batches run, outputs)."""
         if data.streamed:
@@ -46,36 +67,41 @@ class PredictSteps:
             return int(done), outputs
         return num_steps, self.run_arrays(data.x, first_step, num_steps, data.batch_size)
 
-    def run_arrays(self, x: tf.Tensor, first_step: int, num_steps: int,
-                   batch_size: int) -> tf.Tensor:
-        key = ("arrays", tuple(x.shape[1:]), x.dtype)
+    def run_arrays(self, x: Any, first_step: int, num_steps: int, batch_size: int) -> Any:
+        key = ("arrays",) + signature_key(x)
         if key not in self._cache:
             def chunk(x, first_step, num_steps, batch_size):
                 self.trace_counts["predict"] += 1
-                n = tf.shape(x)[0]
-                outputs = tf.TensorArray(tf.float32, size=num_steps, infer_shape=False)
-                for i in tf.range(num_steps):
+                n = tf.shape(tf.nest.flatten(x)[0])[0]
+
+                def rows(start: tf.Tensor, end: tf.Tensor) -> Any:
+                    return tf.nest.map_structure(lambda t: t[start:end], x)
+
+                def batches(i: tf.Tensor) -> tuple:
                     start = (first_step + i) * batch_size
-                    outputs = outputs.write(
-                        i, self._predict_batch(x[start:tf.minimum(start + batch_size, n)]))
-                return outputs.concat()
+                    return tf.constant(True), rows(start, tf.minimum(start + batch_size, n))
+                template = self._predict_batch(rows(0, 0))
+                return self._collect(batches, num_steps, template)[1]
             self._cache[key] = tf.function(chunk, input_signature=[batch_spec(x)] + [SCALAR] * 3)
         return self._cache[key](x, first_step, num_steps, batch_size)
 
-    def run_stream(self, iterator: Any, num_steps: int) -> tuple[tf.Tensor, tf.Tensor]:
+    def run_stream(self, iterator: Any, num_steps: int) -> tuple[tf.Tensor, Any]:
         key = ("stream", str(iterator.element_spec))
         if key not in self._cache:
             def chunk(iterator, num_steps):
                 self.trace_counts["predict"] += 1
-                outputs = tf.TensorArray(tf.float32, size=0, dynamic_size=True, infer_shape=False)
-                done = tf.constant(0)
-                for _ in tf.range(num_steps):
+                spec = unpack_batch(tf.nest.map_structure(
+                    lambda s: tf.zeros([0] + s.shape.as_list()[1:], s.dtype),
+                    iterator.element_spec))[0]
+                template = self._predict_batch(spec)
+
+                def batches(i: tf.Tensor) -> tuple:
                     element = iterator.get_next_as_optional()
-                    if not element.has_value():
-                        break
-                    outputs = outputs.write(
-                        done, self._predict_batch(unpack_batch(element.get_value())[0]))
-                    done += 1
-                return done, outputs.concat()
+                    value = tf.cond(element.has_value(), lambda: element.get_value(),
+                                    lambda: tf.nest.map_structure(
+                                        lambda s: tf.zeros([0] + s.shape.as_list()[1:],
+                                                           s.dtype), iterator.element_spec))
+                    return element.has_value(), unpack_batch(value)[0]
+                return self._collect(batches, num_steps, template)
             self._cache[key] = tf.function(chunk)
         return self._cache[key](iterator, tf.constant(num_steps, tf.int32))

@@ -121,7 +121,7 @@ class Runner:
         run = lambda first, count, reset: self.steps.run(kind, data, first, count,  # noqa: E731
                                                          reset)
         for step, values in self._chunks(kind, data, run, first_step):
-            logs = dict(zip(self.steps.log_names, map(float, values)))
+            logs = dict(zip(self.steps.log_names_for(kind), map(float, values)))
             self.callbacks.call(f"on_{kind}_batch_end", step - 1, logs)
         return logs, step
 
@@ -139,7 +139,7 @@ class Runner:
         less than a compiled call would."""
         self.callbacks.call("on_predict_begin", {})
         self.callbacks.call("on_predict_batch_begin", 0, {})
-        out = self.model(data.x, training=False).numpy()
+        out = tf.nest.map_structure(lambda t: t.numpy(), self.model(data.x, training=False))
         self.callbacks.call("on_predict_batch_end", 0, {"outputs": out})
         self.callbacks.call("on_predict_end", {})
         return out
@@ -156,7 +156,7 @@ class Runner:
         self.callbacks.call("on_predict_end", {})
         if not outputs:
             raise ValueError("predict() received no batches from its input.")
-        return np.concatenate(outputs, axis=0)
+        return tf.nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 
     # ---- fit ------------------------------------------------------------------------------
     def fit(self, train: Any, validation: Any, epochs: int, initial_epoch: int,
@@ -215,7 +215,8 @@ class Runner:
             def run_group(group: int = group) -> tuple[int, tf.Tensor]:
                 generator = state.shuffle_generator if shuffle else None
                 return group * per_epoch, self.steps.run_array_epochs(
-                    train.x, train.y, train.sw, generator, group, train.batch_size)
+                    train.x, train.y, train.sw, generator, group, train.batch_size,
+                    train.weighted)
             _, values = self.sizer.timed(trace_count, "train", run_group)
             state.epoch_seconds = (time.perf_counter() - start) / group
             for e in range(group):

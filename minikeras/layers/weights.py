@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras import _validation, constraints, initializers, regularizers
+from minikeras.metrics.metric import Metric
 
 _AGGREGATIONS = {"none": tf.VariableAggregation.NONE, "mean": tf.VariableAggregation.MEAN,
                  "sum": tf.VariableAggregation.SUM,
@@ -25,12 +26,19 @@ class WeightsMixin:
     def _init_weights(self) -> None:
         self._weights: list[tf.Variable] = []
         self._sublayers: list = []
+        self._tracked_metrics: list = []
         self._regularizers: dict = {}  # variable ref -> regularizer
 
     def __setattr__(self, name: str, value: Any) -> None:
+        values = value.values() if isinstance(value, dict) else (
+            value if isinstance(value, (list, tuple)) else (value,))
+        if isinstance(value, (dict, list, tuple)) and not any(
+                isinstance(v, (WeightsMixin, tf.Variable, tf.Module, Metric)) for v in values):
+            # Plain containers (a config's dicts, shapes) stay plain: tf.Module would wrap
+            # them in trackable wrappers that JSON and equality checks do not expect.
+            object.__setattr__(self, name, value)
+            return
         if getattr(self, "_tracking_ready", False) and name != "_tracking_ready":
-            values = value.values() if isinstance(value, dict) else (
-                value if isinstance(value, (list, tuple)) else (value,))
             for item in values:
                 if isinstance(item, WeightsMixin) and item is not self and not getattr(
                         item, "_is_input_layer", False) and \
@@ -39,6 +47,9 @@ class WeightsMixin:
                 elif isinstance(item, tf.Variable) and not any(
                         item is w for w in self._weights):
                     self._weights.append(item)
+                elif isinstance(item, Metric) and not any(
+                        item is m for m in self._tracked_metrics):
+                    self._tracked_metrics.append(item)  # `model.metrics` lists it (keras)
         super().__setattr__(name, value)
 
     # ---- trainable ----------------------------------------------------------------------

@@ -19,15 +19,17 @@ import tensorflow as tf
 
 from minikeras import _validation
 from minikeras import losses as losses_module
-from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
+from minikeras._logits import current_logits
 from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger, callback_list
 from minikeras.callbacks.progbar import resolve_verbose
+from minikeras.engine.batch_step import BatchStep, overrides
 from minikeras.engine.compile_utils import (
     check_metric_list,
     check_strategy,
+    per_output,
     resolve_jit_compile,
-    resolve_metrics,
+    resolve_outputs,
 )
 from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
 from minikeras.engine.predict_steps import PredictSteps
@@ -43,6 +45,13 @@ def in_strategy_scope(method):
         with self._scope():
             return method(self, *args, **kwargs)
     return wrapper
+
+
+def _unpack(data: Any) -> tuple[Any, Any, Any]:
+    """keras's ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if not isinstance(data, tuple):
+        return data, None, None
+    return (tuple(data) + (None, None))[:3]
 
 
 class Trainer:
@@ -65,29 +74,38 @@ class Trainer:
         self._compiled_in_scope = False
 
     # ---- compile ----------------------------------------------------------------------------
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
-                metrics: Sequence[Any] | None = None, weighted_metrics: Sequence[Any] | None = None,
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None,
                 steps_per_execution: int | str = "auto", jit_compile: bool | str = "auto") -> None:
         """Configures the model for training.
 
         Args:
           optimizer: An optimizer name or instance. Default "rmsprop" (as keras).
-          loss: A loss name, `Loss` instance or function ``f(y_true, y_pred)``.
+          loss: A loss name, `Loss` instance or function ``f(y_true, y_pred)``; for a model
+            with several outputs, one for all, a list (one per output) or a dict keyed by
+            output name. None only for a model whose own `train_step` computes its loss.
+          loss_weights: Optional factors of each output's loss in the total (list or dict).
           metrics: Metric names or instances, unweighted; ``"accuracy"`` is resolved from the
-            shapes of targets and outputs as keras does.
-          weighted_metrics: Metrics weighted by ``sample_weight``.
+            shapes of targets and outputs as keras does. Several outputs: a list with one
+            entry (a metric or a list) per output, or a dict keyed by output name.
+          weighted_metrics: Metrics weighted by ``sample_weight``, given the same way.
           steps_per_execution: Batches per compiled call. ``"auto"`` (default) sizes calls to
             about 0.2 s and falls back to 1 when a callback has per-batch hooks; an int fixes
             it (with 1, per-batch hooks fire every batch).
           jit_compile: Compile the step with XLA: True, False, or "auto" (default: on only when
             a GPU is visible).
         """
-        if loss is None:
+        if loss is None and not overrides(self, "train_step"):
             raise ValueError("compile() needs a `loss`, e.g. loss='mse'. Received: loss=None")
         optimizer = optimizers_module.get(optimizer)
-        loss = losses_module.get(loss)
-        metrics = check_metric_list(metrics, "metrics")
-        weighted_metrics = check_metric_list(weighted_metrics, "weighted_metrics")
+        names = self._output_names()
+        for given in per_output(loss, names, "loss"):  # unknown names fail now
+            if given is not None:
+                losses_module.get(given)
+        for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            for entry in per_output(value, names, arg, []):
+                check_metric_list(entry if isinstance(entry, (list, tuple)) or entry is None
+                                  else [entry], arg)
         if steps_per_execution != "auto":
             _validation.positive_int(steps_per_execution, "steps_per_execution")
         jit = resolve_jit_compile(jit_compile)
@@ -97,8 +115,12 @@ class Trainer:
             jit = False  # XLA inside strategy.run is not worth its cost here (as keras)
         self._strategy = strategy
         self._compiled_in_scope = tf.distribute.has_strategy()
-        self.optimizer, self.loss = optimizer, loss
-        self.compile_arguments = {"metrics": metrics, "weighted_metrics": weighted_metrics}
+        self.optimizer = optimizer
+        self.loss = losses_module.get(loss) if loss is not None and len(names) == 1 and \
+            not isinstance(loss, (list, tuple, dict)) else loss
+        self.compile_arguments = {"loss": loss, "loss_weights": loss_weights,
+                                  "metrics": metrics or [],
+                                  "weighted_metrics": weighted_metrics or []}
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit
         self._steps = None
@@ -129,22 +151,36 @@ class Trainer:
         """Called when the layers change: the traced steps belong to the old structure."""
         self._steps = self._predict_steps = None
 
-    def _compiled_steps(self, y_shape: tuple) -> CompiledSteps:
-        """Builds the step functions on first use, resolving metrics from the data's shapes."""
+    def _output_names(self) -> list[str]:
+        """One name per model output (a functional model's; "output" for a single one)."""
+        names = getattr(self, "output_names", None)
+        return list(names) if names and len(names) > 1 else ["output"]
+
+    def _input_names(self) -> list[str] | None:
+        names = getattr(self, "input_names", None)
+        return list(names) if names and len(names) > 1 else None
+
+    def _compiled_steps(self, y_shape: Any) -> CompiledSteps:
+        """Builds the step functions on first use, resolving losses and metrics per output
+        from the data's shapes."""
         if self._steps is None:
             if self.optimizer.built and not self.optimizer.knows(self.trainable_variables):
                 raise ValueError(
                     "The model's layers changed after its optimizer was built (by fit); its "
                     "state belongs to the old weights. Call compile() again before fit().")
-            out_shape = self.compute_output_shape(self.input_spec_shape)
-            identifiers = [(m, False) for m in self.compile_arguments["metrics"]] + [
-                (m, True) for m in self.compile_arguments["weighted_metrics"]]
-            entries = resolve_metrics(identifiers, y_shape, out_shape)
+            names = self._output_names()
+            out_shapes = [self.compute_output_shape(self.input_spec_shape)] if len(names) == 1 \
+                else [tuple(t.shape) for t in self.outputs]
+            y_shapes = [y_shape] if len(names) == 1 else list(y_shape or [None] * len(names))
+            args = self.compile_arguments
+            outputs, entries = resolve_outputs(args["loss"], args["loss_weights"],
+                                               args["metrics"], args["weighted_metrics"], names,
+                                               y_shapes, out_shapes, losses_module.get)
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
-            self._steps = CompiledSteps(self, self.loss, self.optimizer,
-                                        metrics_module.Mean(name="loss"), entries,
-                                        jit_compile=self.jit_compile, strategy=self._strategy)
+            batch = BatchStep(self, outputs, self.optimizer, entries,
+                              self._strategy or tf.distribute.get_strategy())
+            self._steps = CompiledSteps(batch, jit_compile=self.jit_compile)
         return self._steps
 
     @property
@@ -153,10 +189,48 @@ class Trainer:
 
     @property
     def metrics(self) -> list:
-        """The compiled metric objects (the loss tracker first), once fit or evaluate ran."""
-        if self._steps is None:
-            return []
-        return [self._steps.loss_tracker] + [m for _, m, _ in self._steps.metrics]
+        """The compiled metric objects (the loss tracker first, once fit or evaluate ran),
+        then the metrics the model and its layers hold as attributes."""
+        compiled = self._steps.batch.tracked if self._steps is not None else []
+        own = [m for layer in [self] + self._flatten_sublayers()
+               for m in getattr(layer, "_tracked_metrics", [])]
+        return compiled + [m for m in own if not any(m is c for c in compiled)]
+
+    # ---- keras's step API (override train_step/test_step to customize fit) -------------------
+    def train_step(self, data: Any) -> dict:
+        """One built-in training step on ``data`` = ``(x, y[, sample_weight])``; returns the
+        running logs. Override it to customize fit (it runs inside the compiled loop)."""
+        x, y, sw = _unpack(data)
+        self._steps.batch.builtin("train", x, y, sw)
+        return self._current_logs()
+
+    def test_step(self, data: Any) -> dict:
+        """One built-in test step; returns the running logs. Override to customize evaluate."""
+        x, y, sw = _unpack(data)
+        self._steps.batch.builtin("test", x, y, sw)
+        return self._current_logs()
+
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> tf.Tensor:
+        """The compiled loss of ``y_pred`` against ``y`` (each output's, weighted) plus the
+        model's `losses`, as keras computes it; for use in a custom `train_step`."""
+        batch = self._steps.batch
+        sw = sample_weight if sample_weight is not None else tf.ones(
+            tf.shape(tf.nest.flatten(y_pred)[0])[:1])
+        total, _ = batch.output_losses(y, y_pred, sw, current_logits)
+        penalties = self.losses
+        return total + tf.add_n(penalties) if penalties else total
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
+        """Updates the compiled metrics with a batch; returns every metric's result."""
+        flat_y, flat_pred = tf.nest.flatten(y), tf.nest.flatten(y_pred)
+        for _, metric, weighted, index in self._steps.batch.metrics:
+            metric.update_state(flat_y[index], flat_pred[index],
+                                sample_weight=sample_weight if weighted else None)
+        return self._current_logs()
+
+    def _current_logs(self) -> dict:
+        return {m.name: m.result() for m in self.metrics}
 
     @property
     def trace_counts(self) -> dict[str, int]:
