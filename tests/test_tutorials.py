@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 SLOW = {"03_basic_example", "04_sgd_momentum_nesterov", "05_minibatch_and_learning_rate",
-        "06_initialization_standardization_shuffling", "07_a_real_dataset"}
+        "06_initialization_standardization_shuffling", "07_a_real_dataset",
+        "08_standardization_and_batch_norm"}
 # Executed through nbclient: the one without training, and one that trains and draws.
 NOTEBOOKS = ["01_tensors", "03_basic_example"]
 TIMEOUT = 600  # generous: quick mode takes well under a minute, but CI machines are shared
@@ -26,8 +27,8 @@ def quick_env(**extra):
     return env
 
 
-def test_all_seven_tutorials_are_found():
-    assert [p.stem[:2] for p in TUTORIALS] == ["01", "02", "03", "04", "05", "06", "07"]
+def test_all_eight_tutorials_are_found():
+    assert [p.stem[:2] for p in TUTORIALS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
 
 
 @pytest.mark.parametrize("path", [
