@@ -7,6 +7,7 @@
 """
 from minikeras import (
     activations,
+    backend,
     callbacks,
     constraints,
     initializers,
@@ -24,6 +25,8 @@ from minikeras.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "callbacks", "constraints",
-           "initializers", "interop", "layers", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils"]
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
+           "config", "constraints", "initializers", "interop", "layers", "losses", "metrics",
+           "models", "optimizers", "regularizers", "utils"]
+
+config = backend  # keras.config.floatx() and friends

@@ -67,7 +67,7 @@ class ModelCheckpoint(MonitorCallback):
             raise TypeError(f"ModelCheckpoint needs `model.{saver}(filepath)`; "
                             f"{type(self.model).__name__} has none.")
         if getattr(getattr(type(self.model), saver), "__module__", "").startswith("minikeras."):
-            check_suffix(self.filepath)  # minikeras's own save refuses it: fail before training
+            check_suffix(self.filepath, saver)  # refused by minikeras's own save: fail now
         if not self.save_weights_only:
             check_saveable(self.model)  # fail before training, not after the first epoch
 

@@ -53,8 +53,8 @@ def resolve_outputs(losses: Any, loss_weights: Any, metrics: Any, weighted_metri
     ``weighted_`` prefix or ``_1`` suffix keeps names unique.
     """
     multi = len(names) > 1
-    loss_list = [None if loss is None else get_loss(loss)
-                 for loss in per_output(losses, names, "loss")]
+    loss_list = [None if loss is None else get_loss(loss, y_shapes[i], out_shapes[i])
+                 for i, loss in enumerate(per_output(losses, names, "loss"))]
     weights = per_output(loss_weights, names, "loss_weights")
     entries, seen = [], {"loss"} | {f"{n}_loss" for n in names}
     for weighted, given in ((False, metrics), (True, weighted_metrics)):

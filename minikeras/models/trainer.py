@@ -47,6 +47,11 @@ def in_strategy_scope(method):
     return wrapper
 
 
+def _is_crossentropy_alias(loss: Any) -> bool:
+    """keras's compile resolves "crossentropy"/"ce" from the shapes of targets and outputs."""
+    return isinstance(loss, str) and loss.lower() in ("crossentropy", "ce")
+
+
 def _unpack(data: Any) -> tuple[Any, Any, Any]:
     """keras's ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
     if not isinstance(data, tuple):
@@ -100,7 +105,7 @@ class Trainer:
         optimizer = optimizers_module.get(optimizer)
         names = self._output_names()
         for given in per_output(loss, names, "loss"):  # unknown names fail now
-            if given is not None:
+            if given is not None and not _is_crossentropy_alias(given):
                 losses_module.get(given)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             for entry in per_output(value, names, arg, []):
@@ -116,8 +121,9 @@ class Trainer:
         self._strategy = strategy
         self._compiled_in_scope = tf.distribute.has_strategy()
         self.optimizer = optimizer
-        self.loss = losses_module.get(loss) if loss is not None and len(names) == 1 and \
-            not isinstance(loss, (list, tuple, dict)) else loss
+        single = loss is not None and len(names) == 1 and not isinstance(loss, (list, tuple, dict))
+        self.loss = losses_module.get(loss) if single and not _is_crossentropy_alias(loss) \
+            else loss
         self.compile_arguments = {"loss": loss, "loss_weights": loss_weights,
                                   "metrics": metrics or [],
                                   "weighted_metrics": weighted_metrics or []}
@@ -175,7 +181,10 @@ class Trainer:
             args = self.compile_arguments
             outputs, entries = resolve_outputs(args["loss"], args["loss_weights"],
                                                args["metrics"], args["weighted_metrics"], names,
-                                               y_shapes, out_shapes, losses_module.get)
+                                               y_shapes, out_shapes,
+                                               losses_module.get_for_compile)
+            if len(outputs) == 1:
+                self.loss = outputs[0][1]  # "crossentropy" is resolved now that shapes are known
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
             batch = BatchStep(self, outputs, self.optimizer, entries,
