@@ -2,6 +2,10 @@
 from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
 from minikeras.layers.dense import Dense
 from minikeras.layers.layer import Layer
+from minikeras.layers.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply,
+                                     Subtract, add, average, concatenate, maximum, minimum,
+                                     multiply, subtract)
+from minikeras.layers.merging_dot import Dot, dot
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
 from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
@@ -28,3 +32,5 @@ __all__ += ["Identity", "Lambda", "Permute", "RepeatVector", "Reshape", "UpSampl
 __all__ += ["Embedding"]
 __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "AlphaDropout",
             "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"]
+__all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
+            "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
