@@ -49,6 +49,8 @@ _CARRIED = {
     "ELU": ("alpha",), "PReLU": ("alpha_regularizer", "shared_axes"),
     "GaussianNoise": ("stddev", "seed"), "GaussianDropout": ("rate", "seed"),
     "AlphaDropout": ("rate", "noise_shape", "seed"), "ActivityRegularization": ("l1", "l2"),
+    **{kind: () for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
+    "Concatenate": ("axis",), "Dot": ("axes", "normalize"),
     # (keras's SpatialDropout1D/2D take no `trainable` argument: not converted)
 }
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
