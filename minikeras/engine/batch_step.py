@@ -179,6 +179,13 @@ class BatchStep:
         self.strategy.run(step, args=(x, y, sw))
 
     # ---- a model's own steps --------------------------------------------------------------
+    def prepare(self, kind: str, probe: Any, *specs: Any) -> None:
+        """Before a model's own step is compiled into a chunk: traces ``probe(*specs)`` (one
+        step) once on its own, so that the variables holding its logs exist before the
+        chunk is traced (a variable made while tracing would make TensorFlow trace twice)."""
+        if self.custom[kind] and not self._custom_logs[kind]:
+            tf.function(probe).get_concrete_function(*specs)
+
     def run(self, kind: str, x: Any, y: Any, sw: tf.Tensor, weighted: bool) -> None:
         """One step of ``kind``: the model's own ``train_step``/``test_step`` when it has
         one (given ``(x, y)``, or ``(x, y, sample_weight)`` when weights were passed), else

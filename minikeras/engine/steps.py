@@ -131,6 +131,7 @@ class CompiledSteps:
         key = (kind, "arrays", weighted) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn(kind, weighted)
+            self.batch.prepare(kind, step, batch_spec(x), batch_spec(y), batch_spec(sw))
 
             def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
                 self.trace_counts[kind] += 1  # runs only while tracing
@@ -156,6 +157,7 @@ class CompiledSteps:
         key = ("train", "epochs", generator is None, weighted) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn("train", weighted)
+            self.batch.prepare("train", step, batch_spec(x), batch_spec(y), batch_spec(sw))
 
             def epochs(x, y, sw, num_epochs, batch_size):
                 self.trace_counts["train_epochs"] += 1
@@ -181,6 +183,7 @@ class CompiledSteps:
         key = (kind, "stream", str(spec))
         if key not in self._cache:
             step = self._step_fn(kind, weighted)
+            self.batch.prepare(kind, lambda element: step(*unpack_batch(element)), spec)
 
             def chunk(iterator, num_steps, reset):
                 self.trace_counts[kind] += 1

@@ -172,8 +172,11 @@ class Dropout(Layer):
         super().__init__(name=name, **kwargs)
         self.rate = float(rate)
         self.seed = seed
-        with tf.init_scope():
-            self.generator = tf.random.Generator.from_seed(draw_seed() if seed is None else seed)
+        self.generator = None
+        if self.rate > 0:  # as keras, which draws a seed only then
+            with tf.init_scope():
+                self.generator = tf.random.Generator.from_seed(
+                    draw_seed() if seed is None else seed)
 
     def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         if not training or self.rate == 0:
