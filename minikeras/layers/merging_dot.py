@@ -103,7 +103,8 @@ class Dot(Merge):
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2:
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not all(
+                isinstance(s, (list, tuple)) for s in input_shape):
             raise ValueError("A `Dot` layer should be called on a list of 2 inputs. Received: "
                              f"input_shape={input_shape}")
         shape1, shape2 = list(input_shape[0]), list(input_shape[1])
