@@ -210,3 +210,72 @@ def test_wrong_rank_input_is_refused():
     with pytest.raises(ValueError, match="ndim=2"):
         layer(np.ones((3, 4), np.float32))
     assert layer.weights == []
+
+
+# ---- CategoryEncoding and Discretization -------------------------------------------------------
+TOKENS = [np.array([[0, 1, 1], [3, 2, 9]]), np.array([1, 3, 0]), np.array([[1], [3]]),
+          np.array([[[0, 1], [1, 4]], [[2, 2], [3, 3]]])]
+
+
+@pytest.mark.parametrize("mode", ["one_hot", "multi_hot", "count"])
+@pytest.mark.parametrize("case", range(len(TOKENS)))
+def test_category_encoding_equals_keras(mode, case):
+    x = TOKENS[case]
+    ref = keras.layers.CategoryEncoding(5, output_mode=mode)
+    ours = layers.CategoryEncoding(5, output_mode=mode)
+    expected = ref(x).numpy()
+    got = ours(x).numpy()
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert ours.compute_output_shape(x.shape) == tuple(ref.compute_output_shape(x.shape))
+    config = ours.get_config()
+    assert layers.CategoryEncoding.from_config(config).get_config() == config
+
+
+def test_category_encoding_count_weights_and_errors():
+    x, w = TOKENS[0], np.array([[0.5, 1.0, 2.0], [1.0, 1.0, 1.0]], np.float32)
+    ref = keras.layers.CategoryEncoding(5, output_mode="count")(x, count_weights=w).numpy()
+    ours = layers.CategoryEncoding(5, output_mode="count")(x, count_weights=w).numpy()
+    np.testing.assert_array_equal(ours, ref)
+    with pytest.raises(ValueError, match="count_weights"):
+        layers.CategoryEncoding(5)(x, count_weights=w)
+    for bad, match in ((dict(num_tokens=None), "num_tokens must be set"),
+                       (dict(num_tokens=0), ">= 1"),
+                       (dict(num_tokens=3, output_mode="tf_idf"), "output_mode"),
+                       (dict(num_tokens=3, sparse=True), "dense")):
+        with pytest.raises(ValueError, match=match):
+            layers.CategoryEncoding(**bad)
+
+
+@pytest.mark.parametrize("mode", ["int", "one_hot", "multi_hot", "count"])
+def test_discretization_equals_keras(mode):
+    x = RNG.normal(size=(6, 1 if mode == "one_hot" else 3)).astype(np.float32)
+    x[0, 0] = 0.0  # on a boundary: goes to the bin above, as keras
+    ref = keras.layers.Discretization([-0.5, 0.0, 0.5], output_mode=mode)
+    ours = layers.Discretization([-0.5, 0.0, 0.5], output_mode=mode)
+    expected, got = ref(x).numpy(), ours(x).numpy()
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert ours.compute_output_shape(x.shape) == tuple(ref.compute_output_shape(x.shape))
+    config = ours.get_config()
+    assert layers.Discretization.from_config(config).get_config() == config
+    assert {k for k in ref.get_config() if k != "dtype"} <= set(config)
+
+
+def test_discretization_needs_sorted_boundaries():
+    with pytest.raises(ValueError, match="bin_boundaries"):
+        layers.Discretization(num_bins=4)
+    with pytest.raises(ValueError, match="sorted"):
+        layers.Discretization([1.0, 0.0])
+    with pytest.raises(ValueError, match="output_mode"):
+        layers.Discretization([0.0], output_mode="tf_idf")
+
+
+def test_categorical_layers_save_and_load(tmp_path):
+    model = mk.Sequential([mk.Input(shape=(3,)), layers.Discretization([-0.5, 0.5],
+                                                                       output_mode="count"),
+                           layers.Dense(2)])
+    model.save(tmp_path / "m.minikeras")
+    loaded = mk.models.load_model(tmp_path / "m.minikeras")
+    x = X[:, 0, :3]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -7,6 +7,7 @@ from minikeras.layers.merging import (Add, Average, Concatenate, Maximum, Minimu
                                      multiply, subtract)
 from minikeras.layers.merging_dot import Dot, dot
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
+from minikeras.layers.categorical import CategoryEncoding, Discretization
 from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
                                     GaussianNoise, SpatialDropout1D, SpatialDropout2D)
@@ -34,3 +35,4 @@ __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "Alph
             "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D"]
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
             "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
+__all__ += ["CategoryEncoding", "Discretization"]
