@@ -54,6 +54,10 @@ class _Random(Layer):
 class GaussianNoise(_Random):
     """Adds zero-centred Gaussian noise when training: ``x + N(0, stddev^2)``.
 
+    Random draws: the layer's own `tf.random.Generator` (seeded by ``seed`` or from Python's
+    `random`; state checkpointed). keras draws through its ``SeedGenerator`` and stateless ops,
+    so samples differ from keras's for the same seed; the distribution is the same.
+
     Args:
       stddev: Float in [0, 1], the noise's standard deviation.
       seed: Optional integer seed.
@@ -80,6 +84,10 @@ class GaussianNoise(_Random):
 
 class GaussianDropout(_Random):
     """Multiplies by 1-centred Gaussian noise when training: ``x * N(1, rate / (1 - rate))``.
+
+    Random draws: the layer's own `tf.random.Generator` (seeded by ``seed`` or from Python's
+    `random`; state checkpointed). keras draws through its ``SeedGenerator`` and stateless ops,
+    so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
       rate: Float in [0, 1), the drop probability of the equivalent Dropout.
@@ -108,6 +116,10 @@ class AlphaDropout(_Random):
     When training, dropped entries are set to ``alpha' = -scale * alpha`` of SELU, then
     ``a * x + b`` restores the moments, with ``a = ((1 - rate)(1 + rate alpha'^2))^-1/2`` and
     ``b = -a alpha' rate``. Entries are kept where ``U(0, 1) >= rate``.
+
+    Random draws: the layer's own `tf.random.Generator` (seeded by ``seed`` or from Python's
+    `random`; state checkpointed). keras draws through its ``SeedGenerator`` and stateless ops,
+    so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
       rate: Float in [0, 1). noise_shape: Optional shape of the keep mask (None entries take
@@ -183,6 +195,10 @@ class SpatialDropout1D(_SpatialDropout):
     (sample, channel) is dropped for every step at once; kept values are scaled by
     ``1 / (1 - rate)`` when training.
 
+    Random draws: the layer's own `tf.random.Generator` (seeded by ``seed`` or from Python's
+    `random`; state checkpointed). keras draws through its ``SeedGenerator`` and stateless ops,
+    so samples differ from keras's for the same seed; the distribution is the same.
+
     Args:
       rate: Float in [0, 1). seed: Optional integer seed.
     """
@@ -192,6 +208,10 @@ class SpatialDropout2D(_SpatialDropout):
     """Dropout of whole 2D feature maps: for ``(batch, rows, cols, channels)`` inputs
     (channels_last) or ``(batch, channels, rows, cols)`` (channels_first), each (sample,
     channel) map is dropped at once; kept values are scaled by ``1 / (1 - rate)``.
+
+    Random draws: the layer's own `tf.random.Generator` (seeded by ``seed`` or from Python's
+    `random`; state checkpointed). keras draws through its ``SeedGenerator`` and stateless ops,
+    so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
       rate: Float in [0, 1). data_format: "channels_last" (default, also for None) or

@@ -108,7 +108,10 @@ class BatchNormalization(_AffineNorm):
     Under `tf.distribute` minikeras does what keras's TensorFlow backend does with the default
     ``synchronized=False``: each replica normalizes its own slice of the batch with that
     slice's statistics (so results depend on the per-replica batch size), and the replicas'
-    moving-statistics updates are averaged (``aggregation="mean"``). With
+    moving-statistics updates are averaged (``aggregation="mean"``), so all replicas hold the
+    same moving statistics (keras 3.15.1 creates them with aggregation "none": each replica
+    keeps its own copy, the copies drift apart, and `get_weights` reads replica 0's; minikeras's
+    value is the mean of keras's copies). With
     ``synchronized=True`` the batch statistics are all-reduced across replicas first
     (``E[x]`` and ``E[x^2] - E[x]^2`` over the global batch), as keras does.
 
