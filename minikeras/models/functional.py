@@ -17,11 +17,18 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._registry import registered_name
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer
 from minikeras.layers.symbolic import Node, SymbolicTensor
 from minikeras.models.model import Model
-from minikeras.saving.config import register_model_class
+from minikeras.saving.config import (
+    build_model,
+    functional_config,
+    model_config,
+    model_to_json,
+    register_model_class,
+)
 
 
 def _check_tensors(structure: Any, what: str) -> list[SymbolicTensor]:
@@ -163,6 +170,8 @@ class Functional(Model):
             if not isinstance(inputs, dict):
                 if expected == 1:
                     return [inputs]
+                if isinstance(inputs, (list, tuple)) and len(inputs) == expected:
+                    return list(inputs)  # in the order of `inputs` (as fit passes them)
                 raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
                                  f"{sorted(self._inputs_struct)}. Received: {type(inputs)}")
             missing = [k for k in self._inputs_struct if k not in inputs]
@@ -200,3 +209,39 @@ class Functional(Model):
                 values[id(t)] = v
         return tf.nest.pack_sequence_as(self._outputs_struct,
                                         [values[id(t)] for t in self._flat_outputs])
+
+    # ---- configuration ------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """keras's layout: every layer's class and config with the calls that feed it
+        (``inbound_nodes``: tensors referenced as ``[layer name, node index, tensor
+        index]``), and the ``input_layers`` and ``output_layers`` in their structure."""
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Functional:
+        """Rebuilds the graph of `get_config`; classes resolve only through minikeras's
+        registries and ``custom_objects``. Raises ValueError naming any unknown class,
+        missing layer or call, or cycle."""
+        return build_model({"class_name": "Functional", "config": config}, custom_objects)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as a JSON string (`minikeras.models.model_from_json` reads it)."""
+        return model_to_json(self, **kwargs)
+
+
+def clone_model(model: Model, custom_objects: dict | None = None) -> Model:
+    """A new model of the same architecture (keras's ``clone_model``): Sequential or
+    functional, nested models included, with new, freshly initialized weights and no
+    compile state.
+
+    The model's own layer classes (custom ones included) are used as they are; custom
+    activations, initializers and the like are found in ``custom_objects``, as for loading.
+    """
+    if not isinstance(model, Model):
+        raise ValueError(f"Expected a minikeras Model to clone. Received: {model!r}")
+    classes = {registered_name(type(layer)): type(layer)
+               for layer in [model] + model._flatten_sublayers()}
+    clone = build_model(model_config(model), {**classes, **(custom_objects or {})})
+    if not clone.built and model.built and model.input_spec_shape is not None:
+        clone.build(model.input_spec_shape)
+    return clone

@@ -186,3 +186,23 @@ def _restore_rng(model: Any, info: Any, states: list[np.ndarray]) -> None:
             model.training_state.shuffle_generator = tf.random.Generator.from_seed(0)
         generators.insert(0, model.training_state.shuffle_generator)
     _assign_all([g.state for g in generators], states, "random-generator")
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
+    """Rebuilds an (uncompiled, freshly initialized) model from ``model.to_json()``.
+
+    Classes resolve only through minikeras's registries and ``custom_objects``; nothing in
+    the text can run code. Raises ValueError for bad JSON or an unknown or broken architecture.
+    """
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError(f"Expected a JSON string. Received: {type(json_string).__name__}")
+    if len(json_string) > archive.MAX_CONFIG_BYTES:
+        raise ValueError(f"the JSON text is larger than {archive.MAX_CONFIG_BYTES} bytes")
+    try:
+        config = json.loads(json_string)
+    except (ValueError, RecursionError) as err:
+        raise ValueError(f"model_from_json received text that is not JSON: {err}") from None
+    try:
+        return config_module.build_model(config, custom_objects)
+    except RecursionError as err:
+        raise ValueError(f"the architecture is nested too deeply: {err}") from None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minikeras import layers as layers_module
 from minikeras import losses, metrics, optimizers
 from minikeras._registry import CUSTOM, find_custom, registered_name, serialize_or_custom
@@ -33,15 +35,102 @@ def layer_registry() -> dict[str, type]:
 
 
 # ---- architecture ------------------------------------------------------------------------------
+def _is_model(obj: Any, class_name: str) -> bool:
+    cls = MODEL_CLASSES.get(class_name)
+    return cls is not None and isinstance(obj, cls)
+
+
 def model_config(model: Any) -> dict:
-    """The architecture of a Sequential (nested ones included) as JSON-ready data."""
+    """The architecture of a Sequential or functional model (nested ones included) as
+    JSON-ready data: ``{"class_name": ..., "config": ...}``."""
+    if _is_model(model, "Functional"):
+        return {"class_name": "Functional", "config": functional_config(model)}
+    if not _is_model(model, "Sequential"):
+        if type(model).get_config is not Layer.get_config:  # a subclass with its own config
+            return {"class_name": registered_name(type(model)), "config": model.get_config(),
+                    "build_input_shape": None if model.input_spec_shape is None
+                    else list(model.input_spec_shape)}
+        raise ValueError(
+            f"Model '{model.name}' of class {type(model).__name__} has no architecture "
+            "config: only Sequential and functional models (Model(inputs, outputs)) can be "
+            "saved whole unless their class defines get_config() (and is registered with "
+            "minikeras.saving.register_keras_serializable or passed in custom_objects when "
+            "loading). Save its weights with save_weights(), or write it as a functional "
+            "model.")
     return {"class_name": "Sequential", "config": {
         "name": model.name, "trainable": model.trainable,
         "build_input_shape": None if model.input_spec_shape is None
         else list(model.input_spec_shape),
-        "layers": [model_config(l) if type(l).__name__ == "Sequential"
-                   else {"class_name": registered_name(type(l)), "config": l.get_config()}
-                   for l in model.layers]}}
+        "layers": [layer_config(l) for l in model.layers]}}
+
+
+def layer_config(layer: Any) -> dict:
+    """``{"class_name", "config"}`` of one layer; nested models give their architecture."""
+    if _is_model(layer, "Functional") or _is_model(layer, "Sequential"):
+        return model_config(layer)
+    return {"class_name": registered_name(type(layer)), "config": layer.get_config()}
+
+
+KERAS_TENSOR = "__keras_tensor__"
+
+
+def functional_config(model: Any) -> dict:
+    """keras's layout of a functional model: ``{"name", "trainable", "layers": [{"class_name",
+    "name", "config", "inbound_nodes": [{"args": [...], "kwargs": {...}}]}], "input_layers",
+    "output_layers"}``. A tensor is referenced as ``[layer name, node index, tensor index]``
+    (inside a node, as keras's ``{"class_name": "__keras_tensor__", "config": {"shape",
+    "dtype", "keras_history"}}``), node indices counting only this model's calls of the layer.
+    Inputs and outputs keep their structure (one reference, a list, or a dict)."""
+    import tensorflow as tf
+    from minikeras.layers.symbolic import SymbolicTensor
+
+    node_ids = {id(n) for n in model._nodes}
+    node_index: dict[int, int] = {}
+    for layer in model.layers:
+        own = [n for n in layer._inbound_nodes if id(n) in node_ids]
+        node_index.update({id(n): i for i, n in enumerate(own)})
+
+    def history(t: SymbolicTensor) -> list:
+        return [t.node.layer.name, node_index[id(t.node)], t.index]
+
+    def serialize(value: Any, what: str) -> Any:
+        if isinstance(value, SymbolicTensor):
+            return {"class_name": KERAS_TENSOR, "config": {
+                "shape": list(value.shape), "dtype": value.dtype,
+                "keras_history": history(value)}}
+        if isinstance(value, dict):
+            return {str(k): serialize(v, what) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [serialize(v, what) for v in value]
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise ValueError(f"{what} is {value!r}, which cannot be written as JSON; call the "
+                         "layer with JSON-able keyword arguments to save the model whole")
+
+    def structure(value: Any) -> Any:
+        return tf.nest.map_structure(history, value)
+
+    entries = []
+    for layer in model.layers:
+        nodes = [n for n in layer._inbound_nodes if id(n) in node_ids]
+        entry = layer_config(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [] if type(layer).__name__ == "InputLayer" else [
+            {"args": [serialize(n.inputs, f"an input of layer '{layer.name}'")],
+             "kwargs": {str(k): serialize(v, f"keyword argument {k!r} of layer "
+                                               f"'{layer.name}'")
+                        for k, v in n.kwargs.items()}}
+            for n in nodes]
+        entries.append(entry)
+    return {"name": model.name, "trainable": model.trainable, "layers": entries,
+            "input_layers": structure(model._inputs_struct),
+            "output_layers": structure(model._outputs_struct)}
+
+
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """keras's ``model.to_json()``: the architecture as a JSON string."""
+    import json
+    return json.dumps(model_config(model), **kwargs)
 
 
 def _check_dict(value: Any, what: str) -> dict:
@@ -61,10 +150,9 @@ def build_model(config: Any, custom_objects: dict | None = None,
     config = _check_dict(config, "the model entry")
     registry = layer_registry()
     custom_objects = dict(custom_objects or {})
+    budget = _WeightBudget(weight_shapes)
 
-    def build(entry: Any, top: bool = False) -> Layer:
-        entry = _check_dict(entry, "a layer entry")
-        class_name = entry.get("class_name")
+    def layer_class(class_name: Any) -> type:
         cls = registry.get(class_name) if isinstance(class_name, str) else None
         if cls is None:
             cls = find_custom(class_name, custom_objects)
@@ -72,6 +160,12 @@ def build_model(config: Any, custom_objects: dict | None = None,
                 raise ValueError(
                     f"unknown layer class {class_name!r}; known: {', '.join(sorted(registry))} "
                     "(pass custom layers in custom_objects)")
+        return cls
+
+    def build(entry: Any, top: bool = False) -> Layer:
+        entry = _check_dict(entry, "a layer entry")
+        class_name = entry.get("class_name")
+        cls = layer_class(class_name)
         kwargs = dict(_check_dict(entry.get("config", {}), f"the config of {class_name}"))
         if cls is registry["Sequential"]:
             inner = kwargs.pop("layers", [])
@@ -80,12 +174,22 @@ def build_model(config: Any, custom_objects: dict | None = None,
                 raise ValueError("a Sequential's 'layers' must be a list")
             model = cls([build(e) for e in inner], **kwargs)
             if top and shape is not None and not model.built:  # nested ones build with it
-                if not isinstance(shape, list) or len(shape) < 2 or not all(
-                        d is None or (isinstance(d, int) and d > 0) for d in shape):
-                    raise ValueError(f"build_input_shape {shape!r} is not a list of sizes")
+                shape = _check_shape(shape)
                 if weight_shapes is not None:
-                    _check_weight_shapes(model.weight_shapes(tuple(shape)), weight_shapes)
-                model.build(tuple(shape))
+                    _check_weight_shapes(model.weight_shapes(shape), weight_shapes)
+                model.build(shape)
+            return model
+        if "Functional" in registry and cls is registry["Functional"]:
+            return _build_functional(cls, kwargs, build, budget)
+        if top and "build_input_shape" in entry:
+            # a subclassed model with its own config (its class is registered or custom)
+            shape = entry.get("build_input_shape")
+            model = cls.from_config(kwargs)
+            if shape is not None and not model.built:
+                shape = _check_shape(shape)
+                if weight_shapes is not None:
+                    _check_weight_shapes(model.weight_shapes(shape), weight_shapes)
+                model.build(shape)
             return model
         if isinstance(kwargs.get("activation"), str) and kwargs["activation"] in custom_objects:
             kwargs["activation"] = custom_objects[kwargs["activation"]]
@@ -97,10 +201,215 @@ def build_model(config: Any, custom_objects: dict | None = None,
         return cls(**kwargs)
 
     try:
-        return build(config, top=True)
+        model = build(config, top=True)
     except (TypeError, KeyError, AttributeError) as err:  # bad keyword arguments and the like
         raise ValueError(f"the architecture cannot be rebuilt: {type(err).__name__}: {err}") \
             from None
+    if weight_shapes is not None and budget.used:
+        _check_weight_shapes([(w.name.split(":")[0], tuple(w.shape)) for w in model.weights],
+                             weight_shapes)
+    return model
+
+
+def _check_shape(shape: Any) -> tuple:
+    if not isinstance(shape, list) or len(shape) < 2 or not all(
+            d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0)
+            for d in shape):
+        raise ValueError(f"build_input_shape {shape!r} is not a list of sizes")
+    return tuple(shape)
+
+
+class _WeightBudget:
+    """While a functional model is rebuilt, the weights each layer is about to create are
+    counted against the arrays the file holds (their number and scalars), before the layer
+    builds; the exact shapes are compared once the model stands."""
+
+    def __init__(self, found: list[tuple] | None):
+        self.found = found
+        self.used = False
+        self.count = 0
+        self.scalars = 0
+        if found is not None:
+            self.max_count = len(found)
+            self.max_scalars = sum(int(np.prod(s, dtype=np.float64)) for s in found)
+
+    def claim(self, layer: Layer, input_shape: Any) -> None:
+        if self.found is None or layer.built:
+            return
+        self.used = True
+        try:
+            shapes = layer.weight_shapes(input_shape)
+        except (TypeError, ValueError, IndexError):
+            shapes = None  # it cannot tell for this input: building will check the input
+        if shapes is None:
+            return  # a custom layer given in custom_objects: trusted, as for Sequential
+        for name, shape in shapes:
+            self.count += 1
+            self.scalars += int(np.prod(shape, dtype=np.float64))
+            if self.count > self.max_count or self.scalars > self.max_scalars:
+                raise ValueError(
+                    f"layer '{layer.name}' would create weight {name} of shape {tuple(shape)}, "
+                    f"more than the file holds ({self.max_count} weight arrays)")
+
+
+def _tensor_ref(value: Any, what: str) -> tuple[str, int, int]:
+    """``[layer name, node index, tensor index]`` checked, from a reference or a keras tensor
+    entry."""
+    if isinstance(value, dict) and value.get("class_name") == KERAS_TENSOR:
+        value = _check_dict(value.get("config"), f"{what}'s config").get("keras_history")
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value[1:])):
+        raise ValueError(f"{what} {value!r} is not a reference [layer name, node index, "
+                         "tensor index]")
+    return value[0], value[1], value[2]
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+
+
+def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget) -> Any:
+    """Recreates every layer of a `functional_config`, then replays its calls in order (a call
+    waits until the tensors it takes exist), as keras's ``functional_from_config``."""
+    from minikeras.layers.symbolic import SymbolicTensor
+
+    name = config.get("name")
+    entries = config.get("layers")
+    if not isinstance(entries, list):
+        raise ValueError(f"the 'layers' of functional model {name!r} must be a list")
+    layers: dict[str, Layer] = {}
+    pending: dict[str, list] = {}
+    order: list[str] = []
+    for entry in entries:
+        entry = _check_dict(entry, "a layer entry")
+        layer_name = entry.get("name", _check_dict(entry.get("config", {}), "a config")
+                               .get("name"))
+        if not isinstance(layer_name, str):
+            raise ValueError(f"a layer entry of functional model {name!r} has no name")
+        if layer_name in layers:
+            raise ValueError(f"functional model {name!r} has two layers named {layer_name!r}")
+        nodes = entry.get("inbound_nodes", [])
+        if not isinstance(nodes, list):
+            raise ValueError(f"the 'inbound_nodes' of layer {layer_name!r} must be a list")
+        layer = build(entry)
+        if layer.name != layer_name:
+            raise ValueError(f"layer entry {layer_name!r} builds a layer named {layer.name!r}")
+        layers[layer_name] = layer
+        pending[layer_name] = [_check_dict(n, f"a node of layer {layer_name!r}") for n in nodes]
+        order.append(layer_name)
+    made: dict[str, list] = {}  # layer name -> the flat outputs of each of its calls so far
+    for layer_name, layer in layers.items():
+        if type(layer).__name__ == "InputLayer":
+            if pending[layer_name]:
+                raise ValueError(f"input layer {layer_name!r} cannot have inbound nodes")
+            made[layer_name] = [[layer._inbound_nodes[0].outputs]]
+        else:
+            made[layer_name] = []
+
+    def check_ref(ref: tuple, what: str) -> None:
+        layer_name, node, tensor = ref
+        if layer_name not in layers:
+            raise ValueError(f"{what} references layer {layer_name!r}, which is not in "
+                             f"functional model {name!r}")
+        count = len(pending[layer_name]) + len(made[layer_name])
+        if node >= count:
+            raise ValueError(f"{what} references call {node} of layer {layer_name!r}, which "
+                             f"has only {count} call(s) in the model")
+
+    def available(ref: tuple) -> bool:
+        layer_name, node, _ = ref
+        return node < len(made[layer_name])
+
+    def tensor(ref: tuple, what: str) -> SymbolicTensor:
+        layer_name, node, index = ref
+        outputs = made[layer_name][node]
+        if index >= len(outputs):
+            raise ValueError(f"{what} references output {index} of layer {layer_name!r}, "
+                             f"which has {len(outputs)} output(s)")
+        return outputs[index]
+
+    def refs_in(value: Any, what: str) -> list[tuple]:
+        if isinstance(value, dict) and value.get("class_name") == KERAS_TENSOR:
+            return [_tensor_ref(value, what)]
+        if isinstance(value, dict):
+            return [r for v in value.values() for r in refs_in(v, what)]
+        if isinstance(value, list):
+            return [r for v in value for r in refs_in(v, what)]
+        return []
+
+    def replace(value: Any, what: str) -> Any:
+        if isinstance(value, dict) and value.get("class_name") == KERAS_TENSOR:
+            return tensor(_tensor_ref(value, what), what)
+        if isinstance(value, dict):
+            return {k: replace(v, what) for k, v in value.items()}
+        if isinstance(value, list):
+            return [replace(v, what) for v in value]
+        return value
+
+    # every reference must name a layer and a call that exist, before anything is called
+    for layer_name in order:
+        for i, node in enumerate(pending[layer_name]):
+            what = f"call {i} of layer {layer_name!r}"
+            for ref in refs_in([node.get("args"), node.get("kwargs")], what):
+                check_ref(ref, what)
+    progress = True
+    while progress and any(pending.values()):
+        progress = False
+        for layer_name in order:
+            while pending[layer_name]:
+                node = pending[layer_name][0]
+                what = f"call {len(made[layer_name])} of layer {layer_name!r}"
+                args, kwargs = node.get("args", []), node.get("kwargs", {})
+                if not isinstance(args, list) or len(args) != 1:
+                    raise ValueError(f"{what} must have exactly one positional argument "
+                                     f"(the inputs). Received: {args!r}")
+                kwargs = _check_dict(kwargs, f"the kwargs of {what}")
+                if not all(available(r) for r in refs_in([args, kwargs], what)):
+                    break
+                inputs = replace(args[0], what)
+                layer = layers[layer_name]
+                budget.claim(layer, _shapes_of(inputs))
+                outputs = layer(inputs, **replace(kwargs, what))
+                made[layer_name].append(_flatten(outputs))
+                pending[layer_name].pop(0)
+                progress = True
+    stuck = [n for n in order if pending[n]]
+    if stuck:
+        raise ValueError(
+            f"the graph of functional model {name!r} cannot be rebuilt: the calls of layers "
+            f"{stuck} wait on each other (a cycle)")
+
+    def structure(value: Any, what: str) -> Any:
+        if _is_ref(value):
+            ref = _tensor_ref(value, what)
+            check_ref(ref, what)
+            if not available(ref):
+                raise ValueError(f"{what} {list(ref)} is never computed")
+            return tensor(ref, what)
+        if isinstance(value, dict):
+            return {k: structure(v, what) for k, v in value.items()}
+        if isinstance(value, list) and value:
+            return [structure(v, what) for v in value]
+        raise ValueError(f"{what} of functional model {name!r} must be references "
+                         f"[layer name, node index, tensor index]. Received: {value!r}")
+
+    inputs = structure(config.get("input_layers"), "input_layers")
+    outputs = structure(config.get("output_layers"), "output_layers")
+    extra = {k: v for k, v in config.items()
+             if k not in ("name", "layers", "input_layers", "output_layers")}
+    return cls(inputs, outputs, name=name, **extra)
+
+
+def _flatten(outputs: Any) -> list:
+    import tensorflow as tf
+    return tf.nest.flatten(outputs)
+
+
+def _shapes_of(inputs: Any) -> Any:
+    import tensorflow as tf
+    from minikeras.layers.symbolic import SymbolicTensor
+    return tf.nest.map_structure(
+        lambda t: t.shape if isinstance(t, SymbolicTensor) else t, inputs)
 
 
 def _check_weight_shapes(expected: list[tuple[str, tuple]] | None, found: list[tuple]) -> None:
@@ -137,32 +446,73 @@ def _custom(entry: dict, custom_objects: dict, what: str) -> Any:
 
 # ---- compile configuration ---------------------------------------------------------------------
 def _serialize_or_name(obj: Any, serialize: Any) -> Any:
-    return obj if isinstance(obj, str) else serialize_or_custom(obj, serialize)
+    """A name stays a name; an object is serialized; a list (one entry per output or several
+    metrics) or a dict keyed by output name keeps its structure."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):
+        return {str(k): _serialize_or_name(v, serialize) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_serialize_or_name(v, serialize) for v in obj]
+    return serialize_or_custom(obj, serialize)
 
 
 def compile_config(model: Any) -> dict | None:
     if not model.compiled:
         return None
+    arguments = model.compile_arguments
+    loss = arguments.get("loss") if isinstance(arguments.get("loss"), (list, tuple, dict)) \
+        else model.loss
+    loss_weights = arguments.get("loss_weights")
+    if isinstance(loss_weights, tuple):
+        loss_weights = list(loss_weights)
     return {
         "optimizer": optimizers.serialize(model.optimizer),
-        "loss": _serialize_or_name(model.loss, losses.serialize),
-        "metrics": [_serialize_or_name(m, metrics.serialize)
-                    for m in model.compile_arguments["metrics"]],
-        "weighted_metrics": [_serialize_or_name(m, metrics.serialize)
-                             for m in model.compile_arguments["weighted_metrics"]],
+        "loss": _serialize_or_name(loss, losses.serialize),
+        "loss_weights": loss_weights if not isinstance(loss_weights, dict)
+        else {str(k): v for k, v in loss_weights.items()},
+        "metrics": _serialize_or_name(list(arguments["metrics"]) if isinstance(
+            arguments["metrics"], tuple) else arguments["metrics"], metrics.serialize),
+        "weighted_metrics": _serialize_or_name(list(arguments["weighted_metrics"]) if isinstance(
+            arguments["weighted_metrics"], tuple) else arguments["weighted_metrics"],
+            metrics.serialize),
         "steps_per_execution": model.steps_per_execution,
         "jit_compile": model.jit_compile,
     }
 
 
-def _resolve(entry: Any, custom_objects: dict, deserialize: Any, what: str) -> Any:
+def _resolve(entry: Any, custom_objects: dict, deserialize: Any, what: str,
+             depth: int = 0) -> Any:
+    """The object (or name) of one `_serialize_or_name` entry; lists and per-output dicts
+    resolve entry by entry."""
+    if entry is None:
+        return None
     if isinstance(entry, str):
         found = find_custom(entry, custom_objects)
         return entry if found is None else found
+    if isinstance(entry, list) and depth < 2:
+        return [_resolve(e, custom_objects, deserialize, what, depth + 1) for e in entry]
     entry = _check_dict(entry, f"a {what} entry")
     if CUSTOM in entry:
         return _custom(entry, custom_objects, what)
-    return deserialize(entry)
+    if "class_name" in entry or depth >= 2:
+        return deserialize(entry)
+    return {k: _resolve(v, custom_objects, deserialize, what, 2 if depth else 1)
+            for k, v in entry.items()}
+
+
+def _check_loss_weights(value: Any) -> Any:
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if value is None or number(value):
+        return value
+    if isinstance(value, list) and all(number(v) for v in value):
+        return value
+    if isinstance(value, dict) and all(number(v) for v in value.values()):
+        return value
+    raise ValueError(f"'loss_weights' must be numbers (one, a list or a dict). "
+                     f"Received: {value!r}")
 
 
 def compile_model(model: Any, config: Any, custom_objects: dict | None = None) -> None:
@@ -171,16 +521,16 @@ def compile_model(model: Any, config: Any, custom_objects: dict | None = None) -
     custom_objects = dict(custom_objects or {})
     try:
         optimizer = optimizers.get(_check_dict(config.get("optimizer"), "the optimizer entry"))
-        loss = _resolve(config.get("loss"), custom_objects, losses.get, "loss")
+        loss = _resolve(config.get("loss"), custom_objects, losses.get, "loss", 1)
         metric_lists = []
         for key in ("metrics", "weighted_metrics"):
             entries = config.get(key, [])
-            if not isinstance(entries, list):
-                raise ValueError(f"'{key}' must be a list")
-            metric_lists.append([_resolve(e, custom_objects, metrics.get, "metric")
-                                 for e in entries])
-        model.compile(optimizer=optimizer, loss=loss, metrics=metric_lists[0],
-                      weighted_metrics=metric_lists[1],
+            if entries is not None and not isinstance(entries, (list, dict)):
+                raise ValueError(f"'{key}' must be a list or a dict")
+            metric_lists.append(_resolve(entries, custom_objects, metrics.get, "metric"))
+        model.compile(optimizer=optimizer, loss=loss,
+                      loss_weights=_check_loss_weights(config.get("loss_weights")),
+                      metrics=metric_lists[0], weighted_metrics=metric_lists[1],
                       steps_per_execution=config.get("steps_per_execution", "auto"),
                       jit_compile=config.get("jit_compile", "auto"))
     except (TypeError, KeyError, AttributeError) as err:
