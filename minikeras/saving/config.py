@@ -6,14 +6,17 @@ activations, initializers, regularizers, losses, metrics, optimizers), or in the
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from minikeras import layers as layers_module
 from minikeras import losses, metrics, optimizers
 from minikeras._registry import CUSTOM, find_custom, registered_name, serialize_or_custom
 from minikeras.layers.layer import Layer
+from minikeras.layers.symbolic import SymbolicTensor
 
 # Model classes register themselves here when `minikeras.models` is imported (saving comes
 # before models in the import chain, so it cannot import them).
@@ -81,9 +84,6 @@ def functional_config(model: Any) -> dict:
     (inside a node, as keras's ``{"class_name": "__keras_tensor__", "config": {"shape",
     "dtype", "keras_history"}}``), node indices counting only this model's calls of the layer.
     Inputs and outputs keep their structure (one reference, a list, or a dict)."""
-    import tensorflow as tf
-    from minikeras.layers.symbolic import SymbolicTensor
-
     node_ids = {id(n) for n in model._nodes}
     node_index: dict[int, int] = {}
     for layer in model.layers:
@@ -129,7 +129,6 @@ def functional_config(model: Any) -> dict:
 
 def model_to_json(model: Any, **kwargs: Any) -> str:
     """keras's ``model.to_json()``: the architecture as a JSON string."""
-    import json
     return json.dumps(model_config(model), **kwargs)
 
 
@@ -271,8 +270,6 @@ def _is_ref(value: Any) -> bool:
 def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget) -> Any:
     """Recreates every layer of a `functional_config`, then replays its calls in order (a call
     waits until the tensors it takes exist), as keras's ``functional_from_config``."""
-    from minikeras.layers.symbolic import SymbolicTensor
-
     name = config.get("name")
     entries = config.get("layers")
     if not isinstance(entries, list):
@@ -401,13 +398,10 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
 
 
 def _flatten(outputs: Any) -> list:
-    import tensorflow as tf
     return tf.nest.flatten(outputs)
 
 
 def _shapes_of(inputs: Any) -> Any:
-    import tensorflow as tf
-    from minikeras.layers.symbolic import SymbolicTensor
     return tf.nest.map_structure(
         lambda t: t.shape if isinstance(t, SymbolicTensor) else t, inputs)
 
