@@ -280,3 +280,27 @@ def test_interop_refuses_options_minikeras_lacks():
                             keras.layers.LayerNormalization(rms_scaling=True)])
     with pytest.raises(ValueError, match="alpha_constraint.*\n.*rms_scaling"):
         mk.interop.from_keras(ref)
+
+
+def test_summary_shapes_and_parameter_counts_match_keras():
+    def build(lib):
+        ls = lib.layers
+        return lib.Sequential([
+            lib.Input((6, 4)), ls.Rescaling(0.5), ls.BatchNormalization(),
+            ls.LayerNormalization(), ls.GroupNormalization(groups=2), ls.PReLU(shared_axes=[1]),
+            ls.ReLU(), ls.LeakyReLU(), ls.ELU(), ls.GaussianNoise(0.1), ls.GaussianDropout(0.1),
+            ls.AlphaDropout(0.1), ls.SpatialDropout1D(0.1), ls.ActivityRegularization(l1=0.1),
+            ls.Flatten(), ls.Dense(3), ls.Discretization([0.0], output_mode="count")])
+
+    ref, ours = build(keras), build(mk)
+    assert [l.count_params() for l in ours.layers] == [l.count_params() for l in ref.layers]
+    assert len(ours.trainable_weights) == len(ref.trainable_weights)
+    shape = (None, 6, 4)
+    for a, b in zip(ours.layers, ref.layers):
+        shape_ours = a.compute_output_shape(shape)
+        assert shape_ours == tuple(b.compute_output_shape(shape)), type(a).__name__
+        shape = shape_ours
+    lines = []
+    ours.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "p_re_lu (PReLU)" in text and "(None, 2)" in text and "111" in text
