@@ -262,12 +262,12 @@ class Concatenate(Merge):
             return None
         full = []
         for x, m in zip(inputs, masks):
-            x = tf.convert_to_tensor(x)
-            if m is None:
-                m = tf.ones_like(x, dtype=tf.bool)
+            if m is None:  # (x is only read here, so symbolic inputs work with given masks)
+                m = tf.ones_like(tf.convert_to_tensor(x), dtype=tf.bool)
             m = tf.cast(m, tf.bool)
-            if m.shape.rank < x.shape.rank:
-                m = tf.logical_or(tf.expand_dims(m, -1), tf.zeros_like(x, dtype=tf.bool))
+            if m.shape.rank < len(x.shape):
+                m = tf.logical_or(tf.expand_dims(m, -1),
+                                  tf.zeros_like(tf.convert_to_tensor(x), dtype=tf.bool))
             full.append(m)
         return tf.reduce_any(tf.concat(full, axis=self.axis), axis=-1)
 

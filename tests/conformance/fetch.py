@@ -23,6 +23,7 @@ CLAIMED = [
     "layers/core/input_layer_test.py", "layers/activations/activation_test.py",
     "layers/activations/softmax_test.py", "layers/reshaping/flatten_test.py",
     "layers/regularization/dropout_test.py", "models/sequential_test.py",
+    "layers/merging/merging_test.py",
 ]
 
 _REWRITES = [

@@ -29,7 +29,7 @@ def module_of(path: str) -> str:
     if path.startswith("optimizers/schedules/"):
         return "schedules"
     if path.startswith("layers/"):
-        return "layers (Dense and core)"
+        return "layers (Dense, core, merging)"
     if path.startswith("models/"):
         return "Sequential"
     return path.split("/", 1)[0]
@@ -169,7 +169,7 @@ hand. Last run: {seconds:.0f} s.
 
 How it works: the sdist is downloaded once with pip into `.venv/conformance/dist`; its test
 files for activations, initializers, losses, metrics, optimizers (and schedules),
-regularizers, callbacks, Dense and the core layers and Sequential are copied to
+regularizers, callbacks, Dense, the core and merging layers and Sequential are copied to
 `.venv/conformance/run/` with `keras.src.X` / `import keras` rewritten to the adapter package
 `tests/conformance/keras_adapter` (API modules forward to minikeras; names minikeras lacks
 fail the tests that use them; backend/ops/testing plumbing is written on TensorFlow and

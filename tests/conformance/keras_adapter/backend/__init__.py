@@ -86,6 +86,13 @@ def shape(x: Any) -> tuple:
     return tuple(tf.convert_to_tensor(x).shape)
 
 
+def standardize_shape(shape: Any) -> tuple:
+    """A shape as a tuple of ints (None for unknown dimensions)."""
+    if isinstance(shape, tf.TensorShape):
+        shape = shape.as_list()
+    return tuple(None if d is None else int(d) for d in shape)
+
+
 def Variable(initializer: Any = None, shape: Any = None, dtype: Any = None,  # noqa: N802
              trainable: bool = True, name: str | None = None, **kwargs: Any) -> tf.Variable:
     """A `tf.Variable` (minikeras's parameter type) built as ``keras.Variable`` would be:

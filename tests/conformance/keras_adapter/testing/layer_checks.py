@@ -4,8 +4,9 @@ What is checked, in keras's order: config/serialization round trip; ``supports_m
 ``build(input_shape)`` creates the expected numbers of trainable and non-trainable weights
 (and seeded random state); an eager call gives the expected output shape, dtype and value
 and the expected number of losses; a stateless layer is built on instantiation; one
-``fit`` step of the layer inside a `Sequential` runs. Not checked, because minikeras has
-no such thing: the symbolic (KerasTensor) call and the mixed-precision call.
+``fit`` step of the layer inside a `Sequential` (a functional model for several inputs)
+runs. Not checked, because minikeras has no such thing: the symbolic (KerasTensor) call
+and the mixed-precision call.
 """
 from __future__ import annotations
 
@@ -158,14 +159,26 @@ def _output_asserts(case: Any, layer: Any, output: Any, expected_shape: Any,
 
 
 def _training_step(layer: Any, input_data: Any, output_data: Any) -> None:
-    """One SGD step of ``Sequential([layer])`` on the loss ``sum(y_pred)`` per sample."""
+    """One SGD step of ``Sequential([layer])`` (or, for a list or dict of inputs, of a
+    functional model calling the layer on them) on the loss ``sum(y_pred)`` per sample."""
     minikeras = importlib.import_module("minikeras")
 
     def loss(y_true: Any, y_pred: Any) -> tf.Tensor:
         y_pred = tf.convert_to_tensor(y_pred)
         return tf.reduce_sum(tf.reshape(y_pred, (tf.shape(y_pred)[0], -1)), axis=-1)
 
-    x = np.asarray(input_data)
-    model = minikeras.Sequential([layer])
+    if isinstance(input_data, (list, tuple, dict)):  # several inputs: a functional model
+        x = tree.map_structure(np.asarray, input_data)
+        if isinstance(x, dict):
+            inputs = {k: minikeras.Input(v.shape[1:], name=k) for k, v in x.items()}
+        else:
+            inputs = [minikeras.Input(v.shape[1:]) for v in x]
+            x = list(x)
+        model = minikeras.Model(inputs, layer(inputs))
+        size = len(tree.flatten(x)[0])
+    else:
+        x = np.asarray(input_data)
+        model = minikeras.Sequential([layer])
+        size = len(x)
     model.compile(optimizer="sgd", loss=loss)
-    model.fit(x, np.asarray(output_data), batch_size=len(x), epochs=1, verbose=0)
+    model.fit(x, np.asarray(output_data), batch_size=size, epochs=1, verbose=0)
