@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import types
 from collections.abc import Callable
 from typing import Any
@@ -17,10 +18,50 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras.engine import data as data_module
+from minikeras.utils.py_dataset import PyDataset
+from minikeras.utils.random import draw_seed
 
 
 def is_stream(x: Any) -> bool:
-    return isinstance(x, (tf.data.Dataset, types.GeneratorType))
+    """Datasets, generators and `PyDataset`s are streamed batch by batch."""
+    return isinstance(x, (tf.data.Dataset, types.GeneratorType, PyDataset))
+
+
+def _as_arrays(batch: Any) -> tuple:
+    element = batch if isinstance(batch, tuple) else (batch,)
+    return tuple(tf.nest.map_structure(np.asarray, v) for v in element)
+
+
+def py_dataset_to_dataset(source: PyDataset, shuffle: bool = False) -> tf.data.Dataset:
+    """A `tf.data.Dataset` of a `PyDataset`'s batches: ``len(source)`` of them per pass (in a
+    new random order each pass with ``shuffle``, as keras's fit), with ``on_epoch_begin``
+    before and ``on_epoch_end`` after each pass."""
+    count = len(source)
+    if count <= 0:
+        raise ValueError(f"The PyDataset passed as `x` has {count} batches.")
+    first = _as_arrays(source[0])
+    signature = tree_specs(first)
+
+    order_rng = random.Random(draw_seed())
+
+    def batches():
+        source.on_epoch_begin()
+        order = list(range(count))
+        if shuffle:
+            order_rng.shuffle(order)
+        for position, index in enumerate(order):
+            batch = _as_arrays(source[index])
+            if position == count - 1:  # read before on_epoch_end, which may reshuffle
+                source.on_epoch_end()
+            yield batch
+
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    return dataset.apply(tf.data.experimental.assert_cardinality(count))
+
+
+def tree_specs(element: tuple) -> tuple:
+    """`tf.TensorSpec`s (batch dimension open) of a batch's nested arrays."""
+    return tf.nest.map_structure(_spec_of, element)
 
 
 class ArrayAdapter:
@@ -89,9 +130,10 @@ class StreamAdapter:
 
     streamed = True
 
-    def __init__(self, x: Any, steps_per_epoch: int | None):
+    def __init__(self, x: Any, steps_per_epoch: int | None, shuffle: bool = False):
         self.is_generator = isinstance(x, types.GeneratorType)
-        self.dataset = generator_to_dataset(x) if self.is_generator else x
+        self.dataset = generator_to_dataset(x) if self.is_generator else (
+            py_dataset_to_dataset(x, shuffle) if isinstance(x, PyDataset) else x)
         spec = self.dataset.element_spec
         parts = spec if isinstance(spec, tuple) else (spec,)
         if not all(isinstance(p, tf.TensorSpec) for p in tf.nest.flatten(parts)) or \

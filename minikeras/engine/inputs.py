@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from minikeras import losses as losses_module
@@ -18,7 +19,8 @@ from minikeras.engine.compile_utils import per_output
 def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
                  steps: int | None = None, require_y: bool = True,
                  expected_features: tuple | None = None,
-                 arrays: data_module.Arrays | None = None) -> ArrayAdapter | StreamAdapter:
+                 arrays: data_module.Arrays | None = None,
+                 shuffle: bool = False) -> ArrayAdapter | StreamAdapter:
     """Checks ``x, y, sample_weight`` against ``model`` and its loss; wraps them in an adapter.
 
     ``arrays`` are rows already checked (fit's training rows after a validation split);
@@ -31,7 +33,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
                 raise ValueError(
                     f"`{arg}` must be None when x is a dataset or generator (the batches "
                     f"carry it). Received: {arg}={value!r}")
-        adapter = StreamAdapter(x, steps)
+        adapter = StreamAdapter(x, steps, shuffle)
         if require_y and adapter.y_shape is None:
             raise ValueError("Expected dataset elements (x, y) or (x, y, sample_weight), "
                              "but they hold x only.")
@@ -43,6 +45,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
         batch_size = data_module.check_positive_int(
             32 if batch_size is None else batch_size, "batch_size")
         if arrays is None:
+            x = expand_single_feature(model, x)
             arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y,
                                                      **io_names(model))
         else:
@@ -72,6 +75,16 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
     return adapter
 
 
+def expand_single_feature(model: Any, x: Any) -> Any:
+    """1-D ``x`` for a model whose input is one feature, ``(None, 1)``: a column, as keras's
+    functional models adjust it (a 1-D x for any other model stays an error)."""
+    spec = model.input_spec_shape if model.built else None
+    if spec is not None and len(spec) == 2 and spec[1] == 1 and not isinstance(
+            x, (dict, tuple)) and np.ndim(x) == 1:
+        return np.reshape(np.asarray(x), (-1, 1))
+    return x
+
+
 def io_names(model: Any) -> dict:
     """The input and output names of a model with several (None for a single one), which
     decide whether a list given as x or y holds one array per input/output."""
@@ -97,7 +110,8 @@ def check_fit_args(epochs: Any, initial_epoch: Any, steps_per_epoch: Any, valida
 
 def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,
                  batch_size: int | None, steps_per_epoch: int | None, validation_split: float,
-                 validation_data: Any) -> tuple[Any, Any]:
+                 validation_data: Any, shuffle: bool = False,
+                 validation_steps: int | None = None) -> tuple[Any, Any]:
     """fit's training and validation adapters (validation None when there is none).
 
     ``validation_split`` holds out the last rows before any shuffling, as keras does;
@@ -109,6 +123,7 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
             raise ValueError("`class_weight` works with array inputs and no `sample_weight`; "
                              "combine the weights into `sample_weight` instead.")
     if not is_stream(x):
+        x = expand_single_feature(model, x)
         arrays, _ = data_module.check_arrays(x, y, sample_weight, **io_names(model))
         if class_weight is not None:
             arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
@@ -120,7 +135,7 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
         raise ValueError("`validation_split` needs array inputs; with a dataset pass "
                          "`validation_data`.")
     train = make_adapter(model, x, y, sample_weight, batch_size, steps_per_epoch,
-                         arrays=train_arrays)
+                         arrays=train_arrays, shuffle=shuffle)
     if validation_data is not None:
         if val is not None:
             raise ValueError("Pass either `validation_split` or `validation_data`, not both.")
@@ -129,5 +144,6 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
         else:
             (vx, vy, vsw), vbs = data_module.unpack_validation_data(validation_data), \
                 (batch_size or 32)
-        val = make_adapter(model, vx, vy, vsw, vbs, expected_features=train.feature_shape)
+        val = make_adapter(model, vx, vy, vsw, vbs, steps=validation_steps if is_stream(vx)
+                           else None, expected_features=train.feature_shape)
     return train, val

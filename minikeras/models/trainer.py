@@ -20,7 +20,6 @@ import tensorflow as tf
 from minikeras import _validation
 from minikeras import losses as losses_module
 from minikeras import optimizers as optimizers_module
-from minikeras._logits import current_logits
 from minikeras.callbacks import Callback, CallbackList, History, ProgbarLogger, callback_list
 from minikeras.callbacks.progbar import resolve_verbose
 from minikeras.engine.batch_step import BatchStep, overrides
@@ -36,6 +35,7 @@ from minikeras.engine.predict_steps import PredictSteps
 from minikeras.engine.runner import ChunkSizer, Runner, epochs_share_calls
 from minikeras.engine.state import TrainingState
 from minikeras.engine.steps import CompiledSteps
+from minikeras.models.step_api import StepAPI, is_crossentropy_alias
 
 
 def in_strategy_scope(method):
@@ -47,19 +47,7 @@ def in_strategy_scope(method):
     return wrapper
 
 
-def _is_crossentropy_alias(loss: Any) -> bool:
-    """keras's compile resolves "crossentropy"/"ce" from the shapes of targets and outputs."""
-    return isinstance(loss, str) and loss.lower() in ("crossentropy", "ce")
-
-
-def _unpack(data: Any) -> tuple[Any, Any, Any]:
-    """keras's ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
-    if not isinstance(data, tuple):
-        return data, None, None
-    return (tuple(data) + (None, None))[:3]
-
-
-class Trainer:
+class Trainer(StepAPI):
     """Mixin giving a model compile, fit, evaluate and predict (used by `Sequential`)."""
 
     def _init_trainer(self) -> None:
@@ -105,7 +93,7 @@ class Trainer:
         optimizer = optimizers_module.get(optimizer)
         names = self._output_names()
         for given in per_output(loss, names, "loss"):  # unknown names fail now
-            if given is not None and not _is_crossentropy_alias(given):
+            if given is not None and not is_crossentropy_alias(given):
                 losses_module.get(given)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             for entry in per_output(value, names, arg, []):
@@ -122,7 +110,7 @@ class Trainer:
         self._compiled_in_scope = tf.distribute.has_strategy()
         self.optimizer = optimizer
         single = loss is not None and len(names) == 1 and not isinstance(loss, (list, tuple, dict))
-        self.loss = losses_module.get(loss) if single and not _is_crossentropy_alias(loss) \
+        self.loss = losses_module.get(loss) if single and not is_crossentropy_alias(loss) \
             else loss
         self.compile_arguments = {"loss": loss, "loss_weights": loss_weights,
                                   "metrics": metrics or [],
@@ -205,42 +193,6 @@ class Trainer:
                for m in getattr(layer, "_tracked_metrics", [])]
         return compiled + [m for m in own if not any(m is c for c in compiled)]
 
-    # ---- keras's step API (override train_step/test_step to customize fit) -------------------
-    def train_step(self, data: Any) -> dict:
-        """One built-in training step on ``data`` = ``(x, y[, sample_weight])``; returns the
-        running logs. Override it to customize fit (it runs inside the compiled loop)."""
-        x, y, sw = _unpack(data)
-        self._steps.batch.builtin("train", x, y, sw)
-        return self._current_logs()
-
-    def test_step(self, data: Any) -> dict:
-        """One built-in test step; returns the running logs. Override to customize evaluate."""
-        x, y, sw = _unpack(data)
-        self._steps.batch.builtin("test", x, y, sw)
-        return self._current_logs()
-
-    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
-                     sample_weight: Any = None, training: bool = True) -> tf.Tensor:
-        """The compiled loss of ``y_pred`` against ``y`` (each output's, weighted) plus the
-        model's `losses`, as keras computes it; for use in a custom `train_step`."""
-        batch = self._steps.batch
-        sw = sample_weight if sample_weight is not None else tf.ones(
-            tf.shape(tf.nest.flatten(y_pred)[0])[:1])
-        total, _ = batch.output_losses(y, y_pred, sw, current_logits)
-        penalties = self.losses
-        return total + tf.add_n(penalties) if penalties else total
-
-    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
-        """Updates the compiled metrics with a batch; returns every metric's result."""
-        flat_y, flat_pred = tf.nest.flatten(y), tf.nest.flatten(y_pred)
-        for _, metric, weighted, index in self._steps.batch.metrics:
-            metric.update_state(flat_y[index], flat_pred[index],
-                                sample_weight=sample_weight if weighted else None)
-        return self._current_logs()
-
-    def _current_logs(self) -> dict:
-        return {m.name: m.result() for m in self.metrics}
-
     @property
     def trace_counts(self) -> dict[str, int]:
         """How many times each compiled function was traced (for tests and curiosity)."""
@@ -266,7 +218,8 @@ class Trainer:
             verbose: int | str = "auto", callbacks: Sequence[Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
             initial_epoch: int = 0, sample_weight: Any = None, class_weight: dict | None = None,
-            steps_per_epoch: int | None = None, validation_freq: int = 1) -> History:
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int = 1) -> History:
         """Trains the model for ``epochs`` passes over the data; returns a `History`.
 
         Each epoch reports the running mean of the batch losses (weighted by batch size) and of
@@ -290,6 +243,8 @@ class Trainer:
           class_weight: Optional ``{class index: weight}``, turned into sample weights; every
             class in y must be listed (arrays only; not together with sample_weight).
           steps_per_epoch: Batches per epoch for a dataset or generator of unknown length.
+          validation_steps: Batches of a validation dataset to evaluate (default: all).
+          validation_batch_size: Batch size of validation arrays (default: batch_size).
           validation_freq: Validate every this many epochs. Default 1.
 
         Ctrl-C stops training cleanly after the current compiled call: callbacks'
@@ -300,8 +255,15 @@ class Trainer:
                                                  validation_freq, shuffle)
         verbose = resolve_verbose(verbose)
         user_callbacks = callback_list(callbacks)
+        if validation_steps is not None:
+            _validation.positive_int(validation_steps, "validation_steps")
         train, val = fit_adapters(self, x, y, sample_weight, class_weight, batch_size,
-                                  steps_per_epoch, validation_split, validation_data)
+                                  steps_per_epoch, validation_split, validation_data, shuffle,
+                                  validation_steps)
+        if val is not None and not val.streamed and validation_batch_size is not None:
+            val.batch_size = min(_validation.positive_int(
+                validation_batch_size, "validation_batch_size"), val.n)
+            val.steps_per_epoch = -(-val.n // val.batch_size)
         if not self.built:
             self.build((None,) + train.feature_shape)
         steps = self._compiled_steps(train.y_shape)

@@ -3,12 +3,14 @@ matplotlib) plots of training."""
 import importlib
 from typing import Any
 
+from minikeras.utils.file_utils import get_file
 from minikeras.utils.gradient_check import check_gradients
 from minikeras.utils.numerical import normalize, to_categorical
+from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.random import set_random_seed
 
-__all__ = ["check_gradients", "set_random_seed", "to_categorical", "normalize", "plot_history",
-           "plotting"]
+__all__ = ["PyDataset", "Sequence", "check_gradients", "get_file", "normalize", "plot_history",
+           "plotting", "set_random_seed", "to_categorical"]
 
 
 def __getattr__(name: str) -> Any:
