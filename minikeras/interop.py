@@ -13,13 +13,18 @@ dropped: the whole model is checked first, and one ValueError lists every offend
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from minikeras import activations, layers, regularizers
+from minikeras.layers.symbolic import SymbolicTensor
+from minikeras.models.functional import Functional
 from minikeras.models.sequential import Sequential
+from minikeras.saving.config import _build_functional, _WeightBudget
 
 # The layer classes both libraries have (same class name), with the constructor arguments
 # conversion carries; each is read from the same-named attribute on either side.
@@ -163,6 +168,8 @@ def _keras_sequential(keras: Any, sublayers: list, name: str, trainable: bool) -
 
 def _keras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
     """The keras counterpart of a minikeras layer, or None after recording why there is none."""
+    if isinstance(layer, Functional):
+        return _keras_functional_spec(layer, keras, problems)
     if type(layer) is Sequential:
         inner = [_keras_spec(l, keras, problems) for l in layer.layers]
         return _Spec(_keras_sequential, {"keras": keras, "sublayers": inner,
@@ -176,8 +183,42 @@ def _keras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
     return _Spec(getattr(keras.layers, kind), kwargs)
 
 
+def _keras_functional_spec(model: Functional, keras: Any, problems: list[str]) -> _Spec:
+    """A keras functional model replaying ``model``'s calls on the keras counterparts of its
+    layers (checked now, created by `make`)."""
+    specs = {id(l): _keras_spec(l, keras, problems) for l in model.layers
+             if not isinstance(l, layers.InputLayer)}
+
+    def build() -> Any:
+        made = {key: spec.make() for key, spec in specs.items()}
+        tensors: dict[int, Any] = {}
+        for layer in model.layers:
+            if isinstance(layer, layers.InputLayer):
+                t = layer._inbound_nodes[0].outputs
+                tensors[id(t)] = keras.Input(shape=layer.shape, batch_size=layer.batch_size,
+                                             dtype=layer.input_dtype.name, name=layer.name)
+        for node in model._nodes:
+            if isinstance(node.layer, layers.InputLayer):
+                continue
+            args = tf.nest.map_structure(
+                lambda t: tensors[id(t)] if isinstance(t, SymbolicTensor) else t, node.inputs)
+            out = made[id(node.layer)](args, **node.kwargs)
+            for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
+                tensors[id(t)] = v
+        result = keras.Model(tf.nest.map_structure(lambda t: tensors[id(t)],
+                                                   model._inputs_struct),
+                             tf.nest.map_structure(lambda t: tensors[id(t)],
+                                                   model._outputs_struct), name=model.name)
+        if not model.trainable:
+            result.trainable = False
+        return result
+
+    return _Spec(build, {})
+
+
 def to_keras(model: Sequential) -> Any:
-    """Builds an equivalent `keras.Sequential` with the same weights and training settings.
+    """Builds an equivalent keras model (Sequential or functional) with the same weights and
+    training settings.
 
     Raises:
       ValueError: If the model is not built, or listing every layer that keras cannot
@@ -190,6 +231,10 @@ def to_keras(model: Sequential) -> Any:
     problems: list[str] = []
     spec = _keras_spec(model, keras, problems)
     _raise_problems(problems, f"model '{model.name}' to keras")
+    if isinstance(model, Functional):
+        result = spec.make()
+        _copy_weights(model.layers, result.layers, model.name)
+        return result
     input_shape = tuple(model.input_spec_shape[1:])
     spec.kwargs["sublayers"].insert(0, _Spec(keras.Input, {"shape": input_shape}))
     result = spec.make()
@@ -245,6 +290,8 @@ def _keras_trains(layer: Any, reasons: list[str], container: bool = False) -> bo
 
 def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
     """The minikeras counterpart of a keras layer, or None after recording why there is none."""
+    if _is_keras_functional(layer, keras):
+        return _minikeras_functional_spec(layer, keras, problems)
     if type(layer) is keras.Sequential:
         reasons = _keras_dtype_reasons(layer)
         trainable = _keras_trains(layer, reasons, container=True)
@@ -272,6 +319,58 @@ def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None
     return _Spec(getattr(layers, kind), kwargs)
 
 
+def _is_keras_functional(model: Any, keras: Any) -> bool:
+    from keras.src.models.functional import Functional as KerasFunctional
+    return type(model) is KerasFunctional
+
+
+def _minikeras_functional_spec(keras_model: Any, keras: Any, problems: list[str]) -> _Spec:
+    """A minikeras functional model with the counterparts of ``keras_model``'s layers, wired as
+    keras's config records the calls (checked now, created by `make`)."""
+    config = json.loads(keras_model.to_json())["config"]
+    specs: dict[str, _Spec | None] = {}
+    for layer in keras_model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            reasons = [] if not getattr(layer, "sparse", False) else ["sparse inputs"]
+            _report(layer, reasons, problems)
+            specs[layer.name] = _Spec(layers.InputLayer, {
+                "batch_shape": list(layer.batch_shape), "dtype": layer.dtype,
+                "name": layer.name})
+        else:
+            specs[layer.name] = _minikeras_spec(layer, keras, problems)
+    for entry in config["layers"]:
+        for node in entry.get("inbound_nodes", []):
+            # keras records `training` of the symbolic call but a model's own training flag
+            # overrides it when the model runs; an unset mask is nothing to convert
+            extra = {k: v for k, v in node.get("kwargs", {}).items()
+                     if k != "training" and not (k == "mask" and v is None)}
+            if extra:
+                problems.append(f"'{entry['name']}' is called with keyword arguments {extra} "
+                                "that minikeras does not convert")
+            node["kwargs"] = {}
+
+    def build() -> Functional:
+        made = {name: spec.make() for name, spec in specs.items()}
+        graph = {k: config[k] for k in ("name", "layers", "input_layers", "output_layers")}
+        model = _build_functional(Functional, graph, lambda entry: made[entry["name"]],
+                                  _WeightBudget(None))
+        if not keras_model.trainable:
+            model.trainable = False
+        return model
+
+    return _Spec(build, {})
+
+
+def _copy_weights(source: list, target: list, name: str) -> None:
+    """Copies weights layer by layer (the two models list their layers in the same order)."""
+    if [l.name for l in source] != [l.name for l in target]:
+        raise ValueError(f"Cannot convert model '{name}': the converted layers "
+                         f"{[l.name for l in target]} differ from {[l.name for l in source]}")
+    for a, b in zip(source, target):
+        if a.weights:
+            b.set_weights(a.get_weights())
+
+
 def from_keras(keras_model: Any) -> Sequential:
     """Builds a minikeras `Sequential` from a keras Sequential of Dense, Activation, Dropout,
     Flatten, Softmax (and nested Sequential) layers, with the same weights and training settings.
@@ -282,14 +381,19 @@ def from_keras(keras_model: Any) -> Sequential:
     """
     import keras
 
-    if not isinstance(keras_model, keras.Sequential):
-        raise ValueError(f"from_keras converts keras Sequential models; received "
-                         f"{type(keras_model).__name__}.")
+    if not isinstance(keras_model, keras.Sequential) and not _is_keras_functional(
+            keras_model, keras):
+        raise ValueError(f"from_keras converts keras Sequential and functional models; "
+                         f"received {type(keras_model).__name__}.")
     if not keras_model.built:
         raise ValueError("Build the keras model (give it an Input) before converting it.")
     problems: list[str] = []
     spec = _minikeras_spec(keras_model, keras, problems)
     _raise_problems(problems, f"keras model '{keras_model.name}' to minikeras")
+    if _is_keras_functional(keras_model, keras):
+        model = spec.make()
+        _copy_weights(keras_model.layers, model.layers, keras_model.name)
+        return model
     spec.kwargs["trainable"] = bool(keras_model.trainable)  # keras's fit honours the model's own
     model = spec.make()
     model.build((None,) + tuple(keras_model.input_shape[1:]))

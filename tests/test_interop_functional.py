@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import minikeras as mk
+import minikeras.interop  # noqa: F401
 
 
 def two_branch(lib):
@@ -76,3 +77,49 @@ def test_two_branch_summary_shows_connections():
     assert has_connections
     assert ["shared (Dense)", "(None, 4)", "16", "a[0][0], b[0][0]"] in rows
     assert rows[0] == ["a (InputLayer)", "(None, 3)", "0", "-"]
+
+
+def inputs_for(model_name):
+    rng = np.random.default_rng(3)
+    if model_name == "two":
+        return {"a": rng.normal(size=(5, 3)).astype("float32"),
+                "b": rng.normal(size=(5, 3)).astype("float32")}
+    return rng.normal(size=(5, 6)).astype("float32")
+
+
+def assert_outputs_equal(a, b, x):
+    out_a, out_b = a(x, training=False), b(x, training=False)
+    flat_a = [out_a[k] for k in sorted(out_a)] if isinstance(out_a, dict) else [out_a]
+    flat_b = [out_b[k] for k in sorted(out_b)] if isinstance(out_b, dict) else [out_b]
+    assert len(flat_a) == len(flat_b)
+    for u, v in zip(flat_a, flat_b):
+        np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("build", [two_branch, nested_chain])
+def test_to_keras_converts_functional_models(build):
+    ours = build(mk)
+    converted = mk.interop.to_keras(ours)
+    assert isinstance(converted, keras.Model) and not isinstance(converted, keras.Sequential)
+    assert [l.name for l in converted.layers] == [l.name for l in ours.layers]
+    assert converted.count_params() == ours.count_params()
+    assert_outputs_equal(ours, converted, inputs_for(ours.name))
+
+
+@pytest.mark.parametrize("build", [two_branch, nested_chain])
+def test_from_keras_converts_functional_models(build):
+    ref = build(keras)
+    converted = mk.interop.from_keras(ref)
+    assert isinstance(converted, mk.models.Functional)
+    assert [l.name for l in converted.layers] == [l.name for l in ref.layers]
+    assert isinstance(converted._outputs_struct, dict) == isinstance(ref._outputs_struct, dict)
+    assert_outputs_equal(converted, ref, inputs_for(ref.name))
+    back = mk.interop.to_keras(converted)
+    assert_outputs_equal(converted, back, inputs_for(ref.name))
+
+
+def test_from_keras_refuses_unconvertible_functional_layers():
+    x = keras.Input((3,), name="x")
+    y = keras.layers.Dense(2, kernel_constraint=keras.constraints.MaxNorm(1.0), name="d")(x)
+    with pytest.raises(ValueError, match="'d' \\(Dense\\): kernel_constraint"):
+        mk.interop.from_keras(keras.Model(x, y))
