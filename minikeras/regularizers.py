@@ -9,20 +9,16 @@ Example:
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import tensorflow as tf
 
+from minikeras import _validation
 from minikeras._registry import check_callable, lookup
 
 
 def _check_factor(value: Any, arg: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value < 0:
-        raise ValueError(
-            f"Expected `{arg}` to be a non-negative finite number. Received: {arg}={value!r}")
-    return float(value)
+    return _validation.real(value, arg, 0.0)
 
 
 class Regularizer:

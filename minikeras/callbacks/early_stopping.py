@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import warnings
 
-from minikeras.callbacks.monitor import MonitorCallback, check_non_negative_int, compiled_metrics
+from minikeras._validation import non_negative_int
+from minikeras.callbacks.monitor import MonitorCallback, compiled_metrics
 
 
 class EarlyStopping(MonitorCallback):
@@ -43,11 +44,11 @@ class EarlyStopping(MonitorCallback):
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta=min_delta)
-        self.patience = check_non_negative_int(patience, "patience")
+        self.patience = non_negative_int(patience, "patience")
         self.verbose = verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = check_non_negative_int(start_from_epoch, "start_from_epoch")
+        self.start_from_epoch = non_negative_int(start_from_epoch, "start_from_epoch")
         self.wait = 0
         self.stopped_epoch = 0
         self.best_epoch = 0

@@ -8,7 +8,6 @@ minimized); anything else is an error asking for ``mode="min"`` or ``"max"``.
 """
 from __future__ import annotations
 
-import numbers
 import operator
 import warnings
 from typing import Any
@@ -109,13 +108,6 @@ class MonitorCallback(Callback):
         if reference is None:
             return True
         return bool(self.monitor_op(value - self.min_delta, reference))
-
-
-def check_non_negative_int(value: Any, arg: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(
-            f"Expected `{arg}` to be a non-negative integer. Received: {arg}={value!r}")
-    return int(value)
 
 
 def learning_rate_value(optimizer: Any) -> float:

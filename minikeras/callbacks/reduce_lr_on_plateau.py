@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 
+from minikeras._validation import non_negative_int
 from minikeras.callbacks.monitor import (
     MonitorCallback,
-    check_non_negative_int,
     check_settable_learning_rate,
     learning_rate_value,
 )
@@ -59,8 +59,8 @@ class ReduceLROnPlateau(MonitorCallback):
                              f"Received: min_lr={min_lr!r}")
         self.factor = float(factor)
         self.min_lr = float(min_lr)
-        self.patience = check_non_negative_int(patience, "patience")
-        self.cooldown = check_non_negative_int(cooldown, "cooldown")
+        self.patience = non_negative_int(patience, "patience")
+        self.cooldown = non_negative_int(cooldown, "cooldown")
         self.verbose = verbose
         self.cooldown_counter = 0
         self.wait = 0

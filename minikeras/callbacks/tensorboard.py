@@ -7,8 +7,9 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from minikeras._validation import non_negative_int
 from minikeras.callbacks.callback import Callback
-from minikeras.callbacks.monitor import check_non_negative_int, learning_rate_value
+from minikeras.callbacks.monitor import learning_rate_value
 
 HISTOGRAM_BUCKETS = 30  # TensorBoard's default bucket count
 
@@ -91,7 +92,7 @@ class TensorBoard(Callback):
                 raise ValueError("Expected `update_freq` to be 'epoch', 'batch' or a positive "
                                  f"integer. Received: update_freq={update_freq!r}")
         self.log_dir = os.fspath(log_dir)
-        self.histogram_freq = check_non_negative_int(histogram_freq, "histogram_freq")
+        self.histogram_freq = non_negative_int(histogram_freq, "histogram_freq")
         self.write_graph = write_graph
         self.write_steps_per_second = write_steps_per_second
         self.update_freq = update_freq

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from minikeras import _validation
 from minikeras.engine import data as data_module
 from minikeras.utils.py_dataset import PyDataset
 from minikeras.utils.random import draw_seed
@@ -79,7 +80,7 @@ class ArrayAdapter:
         # A batch larger than the data is one batch of all of it (as keras). Clamping here also
         # keeps any size Python accepts (10**12, 2**32 + 8) out of the compiled steps, which
         # count in int32 and would otherwise run no step or wrap around.
-        self.batch_size = min(data_module.check_positive_int(batch_size, "batch_size"), self.n)
+        self.batch_size = min(_validation.positive_int(batch_size, "batch_size"), self.n)
         self.steps_per_epoch = math.ceil(self.n / self.batch_size)
         self.order = tf.range(self.n, dtype=tf.int32)
         self.weighted = arrays.sample_weight is not None

@@ -145,12 +145,13 @@ def _check_x(value: Any, arg: str) -> np.ndarray:
     return arr if arr.dtype.kind in "iu" else arr.astype(np.float32, copy=False)
 
 
-def _check_y(value: Any, arg: str, n: int, x_label: str) -> np.ndarray:
+def _check_y(value: Any, arg: str, x_shape: tuple, x_label: str) -> np.ndarray:
     arr = _to_numpy(value, arg)
+    n = x_shape[0]
     if arr.ndim == 0 or arr.shape[0] != n:
         raise ValueError(
             f"Expected `{x_label}` and `{arg}` to have the same number of samples. Received: "
-            f"{x_label} with {n} samples, {arg}.shape={arr.shape}.")
+            f"{x_label}.shape={x_shape} ({n} samples), {arg}.shape={arr.shape}.")
     _check_finite(arr, arg)
     return arr
 
@@ -169,10 +170,10 @@ def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
     parts = _split(x, x_names, "x")
     if parts is None:
         x_arr: Any = _check_x(x, "x")
-        n, x_label = x_arr.shape[0], "x"
+        n, x_label, x_shape = x_arr.shape[0], "x", x_arr.shape
     else:
         x_arr = tuple(_check_x(v, label) for label, v in parts)
-        n, x_label = x_arr[0].shape[0], parts[0][0]
+        n, x_label, x_shape = x_arr[0].shape[0], parts[0][0], x_arr[0].shape
         for (label, _), arr in zip(parts, x_arr):
             if arr.shape[0] != n:
                 raise ValueError(f"Expected every input to have the same number of samples. "
@@ -184,8 +185,8 @@ def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
             raise ValueError("Expected target data `y`. Received: y=None")
     else:
         y_parts = _split(y, y_names, "y")
-        y_arr = _check_y(y, "y", n, x_label) if y_parts is None else tuple(
-            _check_y(v, label, n, x_label) for label, v in y_parts)
+        y_arr = _check_y(y, "y", x_shape, x_label) if y_parts is None else tuple(
+            _check_y(v, label, x_shape, x_label) for label, v in y_parts)
     sw_arr = None
     if sample_weight is not None:
         sw_arr = _to_numpy(sample_weight, "sample_weight")
@@ -202,12 +203,6 @@ def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
     y_float = None if y_arr is None else tf.nest.map_structure(
         lambda a: a.astype(np.float32, copy=False), y_arr)
     return Arrays(x_arr, y_float, sw_arr), y_arr
-
-
-def check_positive_int(value: Any, arg: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"Expected `{arg}` to be a positive integer. Received: {arg}={value!r}")
-    return int(value)
 
 
 def split_validation(data: Arrays, validation_split: float) -> tuple[Arrays, Arrays | None]:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from minikeras import _validation
 from minikeras import losses as losses_module
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
@@ -42,7 +43,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
         if steps is not None:
             raise ValueError("`steps_per_epoch`/`steps` apply to datasets and generators; "
                              "with arrays use batch_size and epochs.")
-        batch_size = data_module.check_positive_int(
+        batch_size = _validation.positive_int(
             32 if batch_size is None else batch_size, "batch_size")
         if arrays is None:
             x = expand_single_feature(model, x)
@@ -95,17 +96,16 @@ def io_names(model: Any) -> dict:
 def check_fit_args(epochs: Any, initial_epoch: Any, steps_per_epoch: Any, validation_freq: Any,
                    shuffle: Any) -> tuple[int, int]:
     """Checks fit's counting arguments; returns ``(epochs, validation_freq)`` as ints."""
-    epochs = data_module.check_positive_int(epochs, "epochs")
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or \
-            not 0 <= initial_epoch < epochs:
+    epochs = _validation.positive_int(epochs, "epochs")
+    if not _validation.is_int(initial_epoch) or not 0 <= initial_epoch < epochs:
         raise ValueError(
             f"Expected `initial_epoch` to be an integer in [0, epochs={epochs}). "
             f"Received: initial_epoch={initial_epoch!r}")
     if steps_per_epoch is not None:
-        data_module.check_positive_int(steps_per_epoch, "steps_per_epoch")
+        _validation.positive_int(steps_per_epoch, "steps_per_epoch")
     if not isinstance(shuffle, bool):
         raise TypeError(f"Expected `shuffle` to be a bool. Received: shuffle={shuffle!r}")
-    return epochs, data_module.check_positive_int(validation_freq, "validation_freq")
+    return epochs, _validation.positive_int(validation_freq, "validation_freq")
 
 
 def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,

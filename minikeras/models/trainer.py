@@ -96,6 +96,10 @@ class Trainer(StepAPI):
             if given is not None and not is_crossentropy_alias(given):
                 losses_module.get(given)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if value is not None and not isinstance(value, (list, tuple, dict)):
+                raise TypeError(f"Expected `{arg}` to be a list (or, for a model with several "
+                                f"outputs, a list per output or a dict), e.g. {arg}=['accuracy']."
+                                f" Received: {value!r}")
             for entry in per_output(value, names, arg, []):
                 check_metric_list(entry if isinstance(entry, (list, tuple)) or entry is None
                                   else [entry], arg)
