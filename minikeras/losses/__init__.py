@@ -42,6 +42,13 @@ import inspect
 from typing import Any
 
 from minikeras._registry import check_callable, deserialize_registered, lookup, serialize_registered
+from minikeras.losses.classification_functions import (
+    categorical_hinge,
+    hinge,
+    kl_divergence,
+    poisson,
+    squared_hinge,
+)
 from minikeras.losses.functions import (
     FUNCTIONS,
     binary_crossentropy,
@@ -60,14 +67,45 @@ from minikeras.losses.losses import (
     MeanSquaredError,
     SparseCategoricalCrossentropy,
 )
+from minikeras.losses.more_losses import (
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCosh,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SquaredHinge,
+)
+from minikeras.losses.regression_functions import (
+    cosine_similarity,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+)
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+
+# The functions of regression_functions/classification_functions join the registry of
+# `functions.FUNCTIONS` (what `get`, `LossFunctionWrapper.get_config` and `check_targets`
+# know), with keras's aliases (keras 3 has no "logcosh" or "kullback_leibler_divergence").
+FUNCTIONS.update({fn.__name__: fn for fn in (
+    mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
+    cosine_similarity, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson)})
+FUNCTIONS.update({"mape": mape, "MAPE": mape, "msle": msle, "MSLE": msle,
+                  "kld": kld, "KLD": kld})
 
 CLASSES = {
     cls.__name__: cls
     for cls in (LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, Huber,
-                BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)
+                BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCosh,
+                CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson)
 }
 _NAMES = {**{k: v for k, v in CLASSES.items() if v is not LossFunctionWrapper}, **FUNCTIONS}
 
@@ -137,4 +175,9 @@ __all__ = [
     "mean_squared_error", "mean_absolute_error", "mse", "mae", "MSE", "MAE", "huber",
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
     "get", "get_for_compile", "serialize", "deserialize", "target_kind", "REDUCTIONS",
+    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCosh", "CosineSimilarity",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "log_cosh",
+    "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
+    "poisson", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
 ]
