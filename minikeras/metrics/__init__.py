@@ -30,26 +30,44 @@ from minikeras.metrics.accuracy import (
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
     accuracy,
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
 )
+from minikeras.metrics.confusion_metrics import AUC, Precision, Recall
 from minikeras.metrics.loss_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
     SparseCategoricalCrossentropy,
+    SquaredHinge,
 )
 from minikeras.metrics.metric import Metric
 from minikeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from minikeras.metrics.regression_metrics import CosineSimilarity, RootMeanSquaredError
 
 CLASSES = {
     cls.__name__: cls
     for cls in (Mean, MeanMetricWrapper, MeanSquaredError, MeanAbsoluteError,
                 BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-                Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy)
+                Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
+                RootMeanSquaredError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+                LogCoshError, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
+                KLDivergence, Poisson)
 }
 # Names `get` accepts: keras's `metrics.ALL_OBJECTS_DICT` (class names, their snake_case,
 # and a few abbreviations). "acc" is not one of them: only `get_for_compile` knows it.
@@ -57,12 +75,15 @@ _NAMES = {name: cls for name, cls in CLASSES.items() if cls is not MeanMetricWra
 _NAMES.update({to_snake_case(name): cls for name, cls in _NAMES.items()})
 _NAMES.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
                "mse": MeanSquaredError, "MSE": MeanSquaredError,
-               "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})
+               "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+               "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+               "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError})
 
 # Per-sample functions a serialized `MeanMetricWrapper` may name.
 FUNCTIONS = {
     fn.__name__: fn
-    for fn in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)
+    for fn in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)
 }
 FUNCTIONS.update({fn.__name__: fn for fn in set(_loss_functions.FUNCTIONS.values())})
 
@@ -129,4 +150,8 @@ __all__ = [
     "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "accuracy", "binary_accuracy", "categorical_accuracy",
     "sparse_categorical_accuracy", "get", "get_for_compile", "serialize", "deserialize",
+    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "Precision", "Recall", "AUC", "RootMeanSquaredError",
+    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCoshError",
+    "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
 ]

@@ -9,7 +9,9 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras.losses import classification_functions as C
 from minikeras.losses import functions as F
+from minikeras.losses import regression_functions as R
 from minikeras.losses.functions import squeeze_or_expand_to_same_rank
 from minikeras.metrics.reduction_metrics import MeanMetricWrapper
 
@@ -112,3 +114,72 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class, "axis": self.axis}
+
+
+class _LossMetric(MeanMetricWrapper):
+    """A running mean of a loss function; config ``{"name", "dtype"}`` (keras's)."""
+
+    fn_default: Any = None
+    default_name = ""
+
+    def __init__(self, name: str | None = None, dtype: Any = None):
+        super().__init__(type(self).fn_default, name=name or self.default_name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanAbsolutePercentageError(_LossMetric):
+    """Running mean of ``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)``."""
+
+    fn_default = staticmethod(R.mean_absolute_percentage_error)
+    default_name = "mean_absolute_percentage_error"
+
+
+class MeanSquaredLogarithmicError(_LossMetric):
+    """Running mean of `minikeras.losses.mean_squared_logarithmic_error`."""
+
+    fn_default = staticmethod(R.mean_squared_logarithmic_error)
+    default_name = "mean_squared_logarithmic_error"
+
+
+class LogCoshError(_LossMetric):
+    """Running mean of `minikeras.losses.log_cosh` (keras names it ``"logcosh"``)."""
+
+    fn_default = staticmethod(R.log_cosh)
+    default_name = "logcosh"
+
+
+class Hinge(_LossMetric):
+    """Running mean of `minikeras.losses.hinge`."""
+
+    fn_default = staticmethod(C.hinge)
+    default_name = "hinge"
+
+
+class SquaredHinge(_LossMetric):
+    """Running mean of `minikeras.losses.squared_hinge`."""
+
+    fn_default = staticmethod(C.squared_hinge)
+    default_name = "squared_hinge"
+
+
+class CategoricalHinge(_LossMetric):
+    """Running mean of `minikeras.losses.categorical_hinge`."""
+
+    fn_default = staticmethod(C.categorical_hinge)
+    default_name = "categorical_hinge"
+
+
+class KLDivergence(_LossMetric):
+    """Running mean of `minikeras.losses.kl_divergence`."""
+
+    fn_default = staticmethod(C.kl_divergence)
+    default_name = "kl_divergence"
+
+
+class Poisson(_LossMetric):
+    """Running mean of `minikeras.losses.poisson`."""
+
+    fn_default = staticmethod(C.poisson)
+    default_name = "poisson"
