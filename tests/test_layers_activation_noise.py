@@ -303,4 +303,4 @@ def test_summary_shapes_and_parameter_counts_match_keras():
     lines = []
     ours.summary(print_fn=lines.append)
     text = "\n".join(lines)
-    assert "p_re_lu (PReLU)" in text and "(None, 2)" in text and "111" in text
+    assert "(PReLU)" in text and "(None, 2)" in text and "111" in text
