@@ -203,7 +203,8 @@ class Functional(Model):
             args = tf.nest.map_structure(
                 lambda t: values[id(t)] if isinstance(t, SymbolicTensor) else t, node.inputs)
             kwargs = dict(node.kwargs)
-            kwargs.setdefault("training", training)
+            if training is not None:  # the model's own flag wins over one recorded (keras)
+                kwargs["training"] = training
             out = node.layer(args, **kwargs)
             for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
                 values[id(t)] = v

@@ -153,6 +153,10 @@ class Model(Trainer, Layer):
         """Loads weights saved by `save_weights` (or `save`); checks all shapes first."""
         saving.load_weights(self, filepath)
 
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as a JSON string; `models.model_from_json` rebuilds it."""
+        return saving.config.model_to_json(self, **kwargs)
+
     def export(self, filepath: str) -> None:
         """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
         returns the outputs, equal to ``model.predict(x)``."""
