@@ -9,6 +9,15 @@ Optimizer (keras defaults)                                          pure update 
             centered=False)                                         rmsprop_step   rmsprop.py
     Adagrad(learning_rate=0.001, initial_accumulator_value=0.1,
             epsilon=1e-7)                                           adagrad_step   adagrad.py
+    Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+                                                                    nadam_step     nadam.py
+    Adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+                                                                    adamax_step    adamax.py
+    Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-7)           adadelta_step  adadelta.py
+    Lion(learning_rate=0.001, beta_1=0.9, beta_2=0.99)              lion_step      lion.py
+    Ftrl(learning_rate=0.001, learning_rate_power=-0.5,
+         initial_accumulator_value=0.1, l1/l2/l2_shrinkage
+         regularization strengths 0.0, beta=0.0)                    ftrl_step      ftrl.py
 
 Every optimizer also takes ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``
 and ``name`` (see `Optimizer`), and a learning rate that may be a float, a
@@ -20,15 +29,21 @@ from typing import Any
 
 from minikeras._registry import lookup
 from minikeras.optimizers import schedules
+from minikeras.optimizers.adadelta import Adadelta, adadelta_step
 from minikeras.optimizers.adagrad import Adagrad, adagrad_step
 from minikeras.optimizers.adam import Adam, adam_step
+from minikeras.optimizers.adamax import Adamax, adamax_step
 from minikeras.optimizers.adamw import AdamW
+from minikeras.optimizers.ftrl import Ftrl, ftrl_step
+from minikeras.optimizers.lion import Lion, lion_step
+from minikeras.optimizers.nadam import Nadam, nadam_step
 from minikeras.optimizers.optimizer import Optimizer
 from minikeras.optimizers.rmsprop import RMSprop, rmsprop_step
 from minikeras.optimizers.sgd import SGD, sgd_step
 
 # Names resolve case-insensitively, as keras's: "adam", "Adam" and "ADAM" are Adam.
-_NAMES = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+_NAMES = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Nadam,
+                                                 Adamax, Adadelta, Lion, Ftrl)}
 
 
 def _class_for(name: Any) -> type:
@@ -69,5 +84,7 @@ def deserialize(config: dict) -> Optimizer:
     return _class_for(config["class_name"]).from_config(config.get("config", {}))
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
-           "serialize", "deserialize", "sgd_step", "adam_step", "rmsprop_step", "adagrad_step"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
+           "Adadelta", "Lion", "Ftrl", "schedules", "get", "serialize", "deserialize",
+           "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "nadam_step", "adamax_step",
+           "adadelta_step", "lion_step", "ftrl_step"]

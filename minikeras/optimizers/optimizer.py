@@ -223,8 +223,22 @@ class Optimizer(tf.Module):
                 self._slots[name] = [
                     tf.Variable(tf.fill(tf.shape(v), tf.cast(start, v.dtype)), trainable=False,
                                 name=f"{v.name.split(':')[0]}_{name}") for v in var_list]
+            self.build_extra_state(var_list)
         self._index = {v.ref(): i for i, v in enumerate(var_list)}
         self.built = True
+
+    def build_extra_state(self, var_list: Sequence[tf.Variable]) -> None:
+        """Creates state that is not per variable (Nadam's ``u_product``), eagerly in `build`.
+        The default has none."""
+
+    def extra_state(self) -> list[tf.Variable]:
+        """State that is not per variable, listed after the slots in `variables` (keras's
+        order). The default has none."""
+        return []
+
+    def before_updates(self) -> None:
+        """Runs once per step before the per-variable updates (after clipping and reading the
+        learning rate), in the cross-replica context under tf.distribute. Default: nothing."""
 
     def knows(self, var_list: Sequence[tf.Variable]) -> bool:
         """Whether the slots were built for exactly these variables."""
@@ -247,7 +261,7 @@ class Optimizer(tf.Module):
             lists = [self._slots.get(name, []) for name in group]
             for per_variable in zip(*lists):
                 out.extend(per_variable)
-        return out
+        return out + (self.extra_state() if self.built else [])
 
     # ---- weight decay ---------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list: Sequence[tf.Variable] | None = None,
@@ -307,6 +321,7 @@ class Optimizer(tf.Module):
             # (the same on every replica), so each device applies the same update to its copy.
             replica.merge_call(self._apply_distributed, args=(grads, variables, lr))
         else:
+            self.before_updates()
             for grad, var in zip(grads, variables):
                 self._update_one(var, grad, lr)
             self.iterations.assign_add(1)
@@ -322,6 +337,7 @@ class Optimizer(tf.Module):
             var.assign(constraint(var))
 
     def _apply_distributed(self, strategy: Any, grads: list, variables: list, lr: Any) -> None:
+        self.before_updates()
         for grad, var in zip(grads, variables):
             strategy.extended.update(var, self._update_one, args=(grad, lr), group=False)
         self.iterations.assign_add(1)
