@@ -3,12 +3,19 @@ summary, config, saving and bad input."""
 import keras
 import numpy as np
 import pytest
+from layer_parity import (
+    assert_untouched,
+    check_config_round_trip,
+    check_fit,
+    check_forward_and_gradients,
+    check_save_load,
+    check_summary,
+    data,
+)
 
 import minikeras as mk
 import minikeras.constraints  # noqa: F401  (mk.constraints)
 from minikeras import layers
-from layer_parity import (assert_untouched, check_config_round_trip, check_fit,
-                          check_forward_and_gradients, check_save_load, check_summary, data)
 
 CONV2D_CASES = [dict(), dict(padding="same", strides=2), dict(strides=(2, 1)),
                 dict(dilation_rate=2, padding="same"), dict(dilation_rate=(1, 2)),

@@ -4,12 +4,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from layer_parity import check_config_round_trip, check_fit, check_save_load, check_summary, data
 
 import minikeras as mk
 import minikeras.constraints  # noqa: F401  (mk.constraints)
 from minikeras import layers
-from layer_parity import (check_config_round_trip, check_fit, check_save_load, check_summary,
-                          data)
 
 IDS = np.array([[1, 2, 0, 4], [3, 3, -1, -5]])
 

@@ -4,11 +4,18 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from layer_parity import (
+    assert_untouched,
+    check_config_round_trip,
+    check_fit,
+    check_forward_and_gradients,
+    check_save_load,
+    check_summary,
+    data,
+)
 
 import minikeras as mk
 from minikeras import layers
-from layer_parity import (assert_untouched, check_config_round_trip, check_fit,
-                          check_forward_and_gradients, check_save_load, check_summary, data)
 
 CASES = [("Reshape", ((4, 6),), (2, 24)), ("Reshape", ((-1, 3),), (2, 4, 6)),
          ("Reshape", ((2, -1, 2),), (2, 3, 4)), ("Permute", ((2, 1),), (2, 3, 4)),

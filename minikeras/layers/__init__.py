@@ -1,26 +1,50 @@
 """Layers: `Dense` and its companions, all `tf.Module`s built lazily on their first input."""
-from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
-from minikeras.layers.dense import Dense
-from minikeras.layers.layer import Layer
-from minikeras.layers.merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply,
-                                     Subtract, add, average, concatenate, maximum, minimum,
-                                     multiply, subtract)
-from minikeras.layers.merging_dot import Dot, dot
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
 from minikeras.layers.categorical import CategoryEncoding, Discretization
 from minikeras.layers.convolution import Conv1D, Conv2D
-from minikeras.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
-                                    GaussianNoise, SpatialDropout1D, SpatialDropout2D)
-from minikeras.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
-                                      GlobalAveragePooling2D, GlobalMaxPooling1D,
-                                      GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
+from minikeras.layers.dense import Dense
 from minikeras.layers.embedding import Embedding
 from minikeras.layers.lambda_layer import Identity, Lambda
-from minikeras.layers.reshaping import (Permute, RepeatVector, Reshape, UpSampling2D,
-                                        ZeroPadding2D)
-from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
-                                            LayerNormalization)
+from minikeras.layers.layer import Layer
+from minikeras.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from minikeras.layers.merging_dot import Dot, dot
+from minikeras.layers.noise import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
+from minikeras.layers.normalization import BatchNormalization, GroupNormalization, LayerNormalization
+from minikeras.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.reshaping import Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "AveragePooling1D", "AveragePooling2D",

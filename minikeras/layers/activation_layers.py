@@ -1,7 +1,8 @@
 """Activation layers: ReLU, LeakyReLU, PReLU (learned slopes) and ELU."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 
