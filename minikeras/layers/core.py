@@ -1,8 +1,9 @@
-"""Small layers without weights: InputLayer (and `Input`), Activation, Softmax, Flatten, Dropout."""
+"""Small layers without weights: InputLayer (and `Input`), Activation, Softmax, Flatten, and
+`Dropout` (defined in `layers/regularization.py`, re-exported here)."""
 from __future__ import annotations
 
 import math
-import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from minikeras import activations
 from minikeras.layers import symbolic
 from minikeras.layers.dense import activation_name
 from minikeras.layers.layer import Layer, as_shape
-from minikeras.utils.random import draw_seed
+from minikeras.layers.regularization import Dropout
 
 
 class InputLayer(Layer):
@@ -25,26 +26,51 @@ class InputLayer(Layer):
       shape: Shape of one sample, without the batch dimension, e.g. ``(2,)``.
       batch_size: Optional fixed batch size (recorded, not enforced).
       dtype: The inputs' dtype: "float32" (default) or an integer dtype for indices.
+      sparse, ragged: Accepted as False only: minikeras has no sparse or ragged tensors.
       batch_shape: Alternatively, the whole shape with the batch dimension first.
       name: Optional name.
+      input_shape: Deprecated (as in keras) spelling of ``shape``.
     """
 
     _is_input_layer = True
 
     def __init__(self, shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 dtype: Any = None, batch_shape: Any = None, name: str | None = None,
-                 input_shape: Any = None, **kwargs: Any):
+                 dtype: Any = None, sparse: bool | None = None, ragged: bool | None = None,
+                 batch_shape: Any = None, input_tensor: Any = None, optional: bool = False,
+                 name: str | None = None, input_shape: Any = None, **kwargs: Any):
+        if input_shape is not None:
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
+                          stacklevel=2)
+            shape = input_shape if shape is None else shape
+        if kwargs.pop("batch_input_shape", None) is not None and batch_shape is None:
+            raise ValueError("Argument `batch_input_shape` is not supported. Use "
+                             "`batch_shape` instead.")
+        for flag, value in (("sparse", sparse), ("ragged", ragged)):
+            if value:
+                raise ValueError(f"`{flag}=True` is not supported: minikeras has no "
+                                 f"{flag} tensors.")
+        if input_tensor is not None:
+            raise ValueError("Argument `input_tensor` is not supported: minikeras's "
+                             "InputLayer always creates its own symbolic tensor.")
+        if shape is not None and batch_shape is not None:
+            raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
+        if batch_size is not None and batch_shape is not None:
+            raise ValueError("You cannot pass both `batch_size` and `batch_shape` at the "
+                             "same time.")
+        if shape is None and batch_shape is None:
+            raise ValueError("You must pass a `shape` argument.")
         if batch_shape is not None:
             batch_shape = as_shape(batch_shape, "batch_shape")
             shape, batch_size = batch_shape[1:], batch_shape[0]
-        if shape is None:
-            shape = input_shape
-        if shape is None:
-            raise ValueError("InputLayer needs `shape`, the shape of one sample. Received: None")
         super().__init__(name=name, **kwargs)
         self.shape = as_shape(shape, "shape")
         self.batch_size = batch_size
         self.input_dtype = tf.as_dtype(dtype or tf.float32)
+        self.sparse = self.ragged = False
+        if optional:
+            raise ValueError("`optional=True` is not supported: minikeras inputs are always "
+                             "given.")
+        self.optional = False
         self._declared_input_shape = (batch_size,) + self.shape
         node = symbolic.Node(self, None, {})
         node.outputs = symbolic.SymbolicTensor(self._declared_input_shape, self.input_dtype,
@@ -52,22 +78,38 @@ class InputLayer(Layer):
         self._inbound_nodes.append(node)
         self.built = True
 
+    @property
+    def dtype(self) -> str:
+        """The inputs' dtype name."""
+        return self.input_dtype.name
+
+    @property
+    def batch_shape(self) -> tuple:
+        """The inputs' shape with the batch dimension first (``batch_size`` or None)."""
+        return self._declared_input_shape
+
+    def call(self) -> None:
+        """An input layer computes nothing: its output is the symbolic tensor."""
+        return None
+
     def get_config(self) -> dict:
         return {"name": self.name, "shape": list(self.shape), "batch_size": self.batch_size,
                 "dtype": self.input_dtype.name}
 
 
 def Input(shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-          dtype: Any = None, name: str | None = None,
-          batch_shape: Any = None) -> symbolic.SymbolicTensor:
+          dtype: Any = None, sparse: bool | None = None, ragged: bool | None = None,
+          batch_shape: Any = None, name: str | None = None, tensor: Any = None,
+          optional: bool = False) -> symbolic.SymbolicTensor:
     """A symbolic model input of ``shape`` (one sample), as keras's `Input`.
 
     Use it to start a functional model, ``x = Input((2,)); y = Dense(1)(x);
     Model(x, y)``, or as the first entry of a Sequential, ``Sequential([Input((2,)),
     Dense(1)])``.
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
-                       batch_shape=batch_shape)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                       optional=optional, name=name)
     return layer.output
 
 
@@ -80,9 +122,12 @@ class Activation(Layer):
 
     _float_inputs = True
 
+    supports_masking = True
+
     def __init__(self, activation: Any, name: str | None = None, **kwargs: Any):
         super().__init__(name=name, **kwargs)
         self.activation = activations.get(activation)
+        self._build_at_init()
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return self.activation(inputs)
@@ -92,21 +137,60 @@ class Activation(Layer):
 
 
 class Softmax(Layer):
-    """Softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``. Args: axis=-1."""
+    """Softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``.
+
+    Args:
+      axis: Integer, or list/tuple of integers normalised jointly. Default -1.
+
+    Call arguments:
+      inputs: The logits.
+      mask: Optional, broadcastable to ``inputs`` (each dimension 1 or equal): 1/True keeps
+        an entry, 0/False masks it (its output is 0). As keras's explicit ``mask`` argument.
+    """
 
     _float_inputs = True
+    supports_masking = True
 
-    def __init__(self, axis: int = -1, name: str | None = None, **kwargs: Any):
+    def __init__(self, axis: int | Sequence[int] = -1, name: str | None = None,
+                 **kwargs: Any):
         super().__init__(name=name, **kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, int):
-            raise TypeError(f"Expected `axis` to be an integer. Received: axis={axis!r}")
+        axes = axis if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or any(isinstance(a, bool) or not isinstance(a, int) for a in axes):
+            raise TypeError("Expected `axis` to be an integer or a list of integers. "
+                            f"Received: axis={axis!r}")
         self.axis = axis
+        self._build_at_init()
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        return activations.softmax(inputs, axis=self.axis)
+    def call(self, inputs: tf.Tensor, mask: Any = None) -> tf.Tensor:
+        if mask is not None:
+            mask = _broadcastable_mask(inputs, mask)
+            inputs = tf.where(mask, inputs, tf.constant(-1e9, inputs.dtype))
+        axis = self.axis
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        outputs = activations.softmax(inputs, axis=axis)
+        return outputs if mask is None else tf.where(mask, outputs, tf.zeros_like(outputs))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
+
+
+def _broadcastable_mask(inputs: tf.Tensor, mask: Any) -> tf.Tensor:
+    """``mask`` as a boolean tensor after keras's checks (no more dimensions than ``inputs``,
+    each trailing dimension 1 or equal); a numeric mask keeps entries > 0.5."""
+    mask = tf.convert_to_tensor(mask)
+    if mask.shape.rank > inputs.shape.rank:
+        raise ValueError("The `mask` must be broadcastable to `inputs` and must not have more "
+                         f"dimensions. Received: inputs.shape={inputs.shape}, "
+                         f"mask.shape={mask.shape}")
+    for m_dim, i_dim in zip(mask.shape[::-1], inputs.shape[::-1]):
+        if m_dim is not None and i_dim is not None and m_dim not in (1, i_dim):
+            raise ValueError("The `mask` must be broadcastable to `inputs`. Each mask "
+                             "dimension must be 1 or match the corresponding input dimension. "
+                             f"Received: inputs.shape={inputs.shape}, mask.shape={mask.shape}")
+    if mask.dtype != tf.bool:
+        mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
+    return mask
 
 
 class Flatten(Layer):
@@ -144,45 +228,4 @@ class Flatten(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
-class Dropout(Layer):
-    """Randomly zeroes inputs with probability ``rate`` during training; scales the rest.
-
-    ``output = x * mask / (1 - rate)`` with ``mask ~ Bernoulli(1 - rate)`` when training, and
-    ``x`` itself at inference. The randomness comes from the layer's own `tf.random.Generator`
-    (seeded by ``seed``, or from Python's `random` when None), whose state is a variable: it is
-    checkpointed, so a resumed run draws the same masks.
-
-    Args:
-      rate: Float in [0, 1), the fraction of inputs to drop.
-      seed: Optional integer seed.
-    """
-
-    _float_inputs = True
-
-    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
-                 name: str | None = None, **kwargs: Any):
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise ValueError(
-                "Invalid value received for argument `rate`. Expected a float value between 0 "
-                f"and 1 (1 excluded). Received: rate={rate!r}")
-        if noise_shape is not None:
-            raise ValueError("minikeras Dropout does not support `noise_shape`; pass None.")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(f"Expected `seed` to be an integer or None. Received: seed={seed!r}")
-        super().__init__(name=name, **kwargs)
-        self.rate = float(rate)
-        self.seed = seed
-        self.generator = None
-        if self.rate > 0:  # as keras, which draws a seed only then
-            with tf.init_scope():
-                self.generator = tf.random.Generator.from_seed(
-                    draw_seed() if seed is None else seed)
-
-    def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
-        if not training or self.rate == 0:
-            return inputs
-        seed = self.generator.make_seeds(1)[:, 0]
-        return tf.nn.experimental.stateless_dropout(inputs, rate=self.rate, seed=seed)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+__all__ = ["Activation", "Dropout", "Flatten", "Input", "InputLayer", "Softmax"]

@@ -45,6 +45,7 @@ class Dense(Layer):
     """
 
     _float_inputs = True
+    supports_masking = True
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
@@ -99,8 +100,10 @@ class Dense(Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         z = tf.matmul(inputs, self.kernel)
         if self.use_bias:
-            z = z + self.bias
-        return self.activation(z)
+            # One BiasAdd (gradient: one BiasAddGrad) instead of a broadcast add, whose
+            # gradient takes Shape, Sum and Reshape ops.
+            z = tf.nn.bias_add(z, self.bias)
+        return z if self.activation is None else self.activation(z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
@@ -110,7 +113,8 @@ class Dense(Layer):
             return None if obj is None else serialize_or_custom(obj, module.serialize)
 
         return {**super().get_config(), "units": self.units,
-                "activation": activation_name(self.activation), "use_bias": self.use_bias,
+                "activation": activation_name(self.activation or activations.linear),
+                "use_bias": self.use_bias,
                 "kernel_initializer": serialize_or_custom(self.kernel_initializer,
                                                           initializers.serialize),
                 "bias_initializer": serialize_or_custom(self.bias_initializer,

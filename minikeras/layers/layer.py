@@ -73,6 +73,9 @@ class Layer(WeightsMixin, tf.Module):
     # Built-in layers that compute in float32 set this: integer inputs are cast (keras's ops
     # promote them). Other layers, custom ones included, receive integers as given.
     _float_inputs = False
+    # keras's flag: whether the layer would pass a mask through. minikeras has no masks; the
+    # layers keras marks True say so too, for code that reads it.
+    supports_masking = False
 
     def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True,
                  dtype: Any = None, autocast: bool = True, name: str | None = None,
@@ -96,6 +99,17 @@ class Layer(WeightsMixin, tf.Module):
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                              f"{kwargs}")
         self._tracking_ready = True
+
+    def _build_at_init(self) -> None:
+        """Marks a layer without weights built at once, as keras does, unless its class
+        overrides `build` (a subclass's own `build` must still run)."""
+        if type(self).build is Layer.build:
+            self.built = True
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights and computations: "float32"."""
+        return "float32"
 
     @staticmethod
     def _pop_input_shape(kwargs: dict) -> tuple | None:
@@ -136,6 +150,21 @@ class Layer(WeightsMixin, tf.Module):
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for inputs of ``input_shape`` (batch first); the base keeps it."""
         return input_shape
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The output of calling the layer on ``inputs`` (tensors, arrays or symbolic
+        tensors), as symbolic tensors: shape and dtype, no values (keras's method)."""
+        def spec(x: Any) -> Any:
+            if isinstance(x, symbolic.SymbolicTensor) or x is None:
+                return x
+            x = tf.convert_to_tensor(x)
+            return symbolic.SymbolicTensor(tuple(x.shape.as_list()), x.dtype)
+        inputs = tf.nest.map_structure(spec, inputs)
+        self._maybe_build(tf.nest.map_structure(
+            lambda t: None if t is None else t.shape, inputs))
+        out = symbolic.output_spec(self, inputs, kwargs)
+        return tf.nest.map_structure(
+            lambda s: symbolic.SymbolicTensor(tuple(s.shape.as_list()), s.dtype), out)
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, training: bool | None = None,

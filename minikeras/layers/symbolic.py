@@ -15,7 +15,10 @@ import tensorflow as tf
 
 class SymbolicTensor:
     """A placeholder for a batch of values: ``shape`` (batch first, None for unknown) and
-    ``dtype``, produced by ``node`` (output number ``index``)."""
+    ``dtype``, produced by ``node`` (output number ``index``). Never sparse or ragged."""
+
+    sparse = False
+    ragged = False
 
     def __init__(self, shape: tuple, dtype: Any = "float32", node: Node | None = None,
                  index: int = 0, name: str | None = None):

@@ -111,11 +111,22 @@ def name_scope(name: str, **kwargs: Any) -> Any:
     return tf.name_scope(name)
 
 
-class KerasTensor:
-    """keras's symbolic tensor: minikeras has none."""
+class _KerasTensorType(type):
+    def __instancecheck__(cls, instance: Any) -> bool:
+        from minikeras.layers.symbolic import SymbolicTensor
+        return isinstance(instance, SymbolicTensor)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise MissingNameError("minikeras has no symbolic tensors (keras.KerasTensor)")
+
+class KerasTensor(metaclass=_KerasTensorType):
+    """keras's symbolic tensor: minikeras's `SymbolicTensor` (what `Input` returns), so
+    ``isinstance(x, KerasTensor)`` holds for it; constructing one makes one."""
+
+    def __new__(cls, shape: Any, dtype: Any = "float32", sparse: bool = False,
+                ragged: bool = False, name: str | None = None, **kwargs: Any) -> Any:
+        if sparse or ragged:
+            raise MissingNameError("minikeras has no sparse or ragged symbolic tensors")
+        from minikeras.layers.symbolic import SymbolicTensor
+        return SymbolicTensor(tuple(shape), dtype, name=name)
 
 
 def compute_output_spec(*args: Any, **kwargs: Any) -> Any:
