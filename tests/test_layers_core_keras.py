@@ -109,3 +109,9 @@ def test_dense_with_activation_set_to_none_is_linear():
     layer.set_weights([np.array([[1.0, -2.0], [3.0, -4.0]])])
     layer.activation = None
     np.testing.assert_allclose(layer(np.array([[-1.0, 2.0]])), [[5.0, -6.0]])
+
+
+def test_compute_output_spec_gives_shape_and_dtype_without_values():
+    spec = layers.Dense(3).compute_output_spec(np.ones((2, 4)))
+    assert spec.shape == (2, 3) and spec.dtype == "float32"
+    assert layers.Flatten().compute_output_spec(np.ones((2, 4, 5))).shape == (2, 20)

@@ -157,7 +157,7 @@ class Layer(WeightsMixin, tf.Module):
         def spec(x: Any) -> Any:
             if isinstance(x, symbolic.SymbolicTensor) or x is None:
                 return x
-            x = tf.convert_to_tensor(x)
+            x = self._convert_input(x)
             return symbolic.SymbolicTensor(tuple(x.shape.as_list()), x.dtype)
         inputs = tf.nest.map_structure(spec, inputs)
         self._maybe_build(tf.nest.map_structure(
