@@ -17,3 +17,5 @@ def test_demo_trains_the_lecture_example_and_writes_its_figure(tmp_path, capsys)
     assert neuron_on_ring < 0.75 < 0.95 < network_on_ring  # hidden layers separate the ring
     assert len(re.findall(r"epoch +\d+/\d+: loss", out)) >= 4 * 4  # progress while training
     assert (tmp_path / "demo.png").stat().st_size > 10_000
+    digits = re.search(r"accuracy on \d+ digits it never saw: ([\d.]+)", out)
+    assert digits and float(digits.group(1)) > 0.9, out  # the convnet generalizes

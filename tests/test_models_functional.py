@@ -68,7 +68,8 @@ def test_list_outputs_lists_of_losses_and_targets_match_keras():
         lib.utils.set_random_seed(2)
         a = lib.Input((3,))
         h = lib.layers.Dense(5, activation="relu")(a)
-        return lib.Model(a, [lib.layers.Dense(1)(h), lib.layers.Dense(2, activation="softmax")(h)])
+        return lib.Model(a, [lib.layers.Dense(1, name="reg")(h),
+                             lib.layers.Dense(2, activation="softmax", name="cls")(h)])
     y2 = keras.utils.to_categorical(Y_CLS[:, None] % 2, 2)
     pair = fit_both(build, XA, [Y_BIN, y2], dict(
         optimizer="adam", loss=["mse", "categorical_crossentropy"], loss_weights=[0.3, 1.0],
@@ -140,3 +141,9 @@ def test_wrong_number_of_inputs_and_missing_target_key():
         model.compile("sgd", loss={"bin": "mse", "nope": "mse"})
     assert all((a == b).all() for a, b in zip(model.get_weights(), before))
     assert int(model.optimizer.iterations.numpy()) == 0
+
+
+def test_one_input_given_as_a_one_item_list():
+    inputs = mk.Input((3,))
+    model = mk.Model([inputs], mk.layers.Dense(1)(inputs))
+    np.testing.assert_allclose(model.predict([XA], verbose=0), model.predict(XA, verbose=0))

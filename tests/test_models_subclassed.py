@@ -159,3 +159,24 @@ def test_subclassed_model_save_weights_round_trip(tmp_path):
     other.build((None, 4))
     other.load_weights(tmp_path / "w.minikeras")
     np.testing.assert_array_equal(other.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_subclassed_model_with_two_inputs_matches_keras():
+    x1, x2 = X[:, :2], X[:, 2:]
+    losses = []
+    for lib in (keras, mk):
+        class Two(lib.Model):
+            def __init__(self):
+                super().__init__()
+                self.a = lib.layers.Dense(4, activation="relu")
+                self.o = lib.layers.Dense(1, activation="sigmoid")
+
+            def call(self, inputs):
+                p, q = inputs
+                return self.o(self.a(lib.layers.concatenate([p, q])))
+        lib.utils.set_random_seed(0)
+        model = Two()
+        model.compile("sgd", "binary_crossentropy")
+        losses.append(model.fit([x1, x2], Y, epochs=2, verbose=0, shuffle=False)
+                      .history["loss"])
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)

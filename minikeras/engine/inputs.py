@@ -48,7 +48,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
         if arrays is None:
             x = expand_single_feature(model, x)
             arrays, y_raw = data_module.check_arrays(x, y, sample_weight, require_y=require_y,
-                                                     **io_names(model))
+                                                     **io_names(model, x))
         else:
             y_raw = arrays.y
         adapter = ArrayAdapter(arrays, batch_size)
@@ -63,7 +63,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
                 hasattr(model.loss, "check_targets"):
             model.loss.check_targets(
                 y_raw, model.compute_output_shape((None,) + (expected or adapter.feature_shape)))
-    else:
+    elif getattr(model, "inputs", None) is not None:
         for tensor, shape in zip(model.inputs, adapter.feature_shape):
             model.get_layer(tensor.node.layer.name)._check_input_shape(
                 tf.TensorShape((None,) + shape), tensor.shape)
@@ -77,8 +77,12 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
 
 
 def expand_single_feature(model: Any, x: Any) -> Any:
-    """1-D ``x`` for a model whose input is one feature, ``(None, 1)``: a column, as keras's
-    functional models adjust it (a 1-D x for any other model stays an error)."""
+    """keras's input adjustments: ``[x]`` for a functional model with one input is ``x``; a
+    1-D ``x`` for a model whose input is one feature, ``(None, 1)``, is a column (a 1-D x for
+    any other model stays an error)."""
+    if isinstance(x, (list, tuple)) and len(x) == 1 and _is_array(x[0]) and \
+            getattr(model, "inputs", None) is not None and len(model.inputs) == 1:
+        x = x[0]
     spec = model.input_spec_shape if model.built else None
     if spec is not None and len(spec) == 2 and spec[1] == 1 and not isinstance(
             x, (dict, tuple)) and np.ndim(x) == 1:
@@ -86,11 +90,29 @@ def expand_single_feature(model: Any, x: Any) -> Any:
     return x
 
 
-def io_names(model: Any) -> dict:
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, tf.Tensor, tf.Variable))
+
+
+def io_names(model: Any, x: Any = None) -> dict:
     """The input and output names of a model with several (None for a single one), which
-    decide whether a list given as x or y holds one array per input/output."""
-    return {"x_names": model._input_names(), "y_names": (
+    decide whether a list given as x or y holds one array per input/output. A model without
+    declared inputs (subclassed) takes a list or tuple of several arrays as several inputs,
+    as keras does; nested lists of numbers stay one array."""
+    x_names = model._input_names()
+    if x_names is None and getattr(model, "inputs", None) is None and isinstance(
+            x, (list, tuple)) and len(x) > 1 and all(_is_array(v) for v in x):
+        x_names = [str(i) for i in range(len(x))]
+    return {"x_names": x_names, "y_names": (
         model._output_names() if len(model._output_names()) > 1 else None)}
+
+
+def batch_shapes(feature_shape: Any) -> Any:
+    """``(None,) + shape`` for one input's feature shape, or for each of several."""
+    if isinstance(feature_shape, tuple) and all(
+            d is None or isinstance(d, int) for d in feature_shape):
+        return (None,) + feature_shape
+    return [batch_shapes(s) for s in feature_shape]
 
 
 def check_fit_args(epochs: Any, initial_epoch: Any, steps_per_epoch: Any, validation_freq: Any,
@@ -124,7 +146,7 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
                              "combine the weights into `sample_weight` instead.")
     if not is_stream(x):
         x = expand_single_feature(model, x)
-        arrays, _ = data_module.check_arrays(x, y, sample_weight, **io_names(model))
+        arrays, _ = data_module.check_arrays(x, y, sample_weight, **io_names(model, x))
         if class_weight is not None:
             arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
                                                                            class_weight)

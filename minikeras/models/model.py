@@ -87,21 +87,31 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError(f"Model '{self.name}' needs an `input_shape` to build, e.g. "
                              "build((None, 4)).")
-        shape = tuple(input_shape)
+        single = all(d is None or isinstance(d, int) for d in input_shape)
+        spec = SymbolicTensor((None,) + tuple(input_shape)[1:]) if single else [
+            SymbolicTensor((None,) + tuple(s)[1:]) for s in input_shape]  # several inputs
         if not self.built:
             kwargs = {"training": False} if "training" in _call_parameters(self) else {}
-            output_spec(self, SymbolicTensor((None,) + shape[1:]), kwargs)
+            output_spec(self, spec, kwargs)
             self.built = True
-        if self.input_spec_shape is None:
-            self.input_spec_shape = (None,) + shape[1:]
+        self._build_shapes = input_shape
+        if self.input_spec_shape is None and single:
+            self.input_spec_shape = spec.shape
 
     def _maybe_build(self, input_shape: Any) -> None:
         if not self.built:
             self.build(input_shape)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output shape for inputs of ``input_shape``, found by tracing `call`."""
-        spec = SymbolicTensor((None,) + tuple(input_shape[1:]))
+        """The output shape for inputs of ``input_shape`` (the built shape when None), found
+        by tracing `call`."""
+        input_shape = input_shape if input_shape is not None else getattr(
+            self, "_build_shapes", None)
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}' is not built: its output shape is unknown.")
+        single = all(d is None or isinstance(d, int) for d in input_shape)
+        spec = SymbolicTensor((None,) + tuple(input_shape)[1:]) if single else [
+            SymbolicTensor((None,) + tuple(s)[1:]) for s in input_shape]
         kwargs = {"training": False} if "training" in _call_parameters(self) else {}
         out = output_spec(self, spec, kwargs)
         return tf.nest.map_structure(lambda s: tuple(s.shape.as_list()), out)

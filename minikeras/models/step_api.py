@@ -78,13 +78,13 @@ class StepAPI:
     # ---- one batch --------------------------------------------------------------------------
     def _on_batch(self, kind: str, x: Any, y: Any, sample_weight: Any, class_weight: Any,
                   return_dict: bool) -> Any:
-        from minikeras.engine.inputs import fit_adapters
+        from minikeras.engine.inputs import batch_shapes, fit_adapters
         self._require_compiled(f"{kind}_on_batch")
         with self._scope():
             data, _ = fit_adapters(self, x, y, sample_weight, class_weight, 1 << 62, None, 0.0,
                                    None)  # the whole batch is one step
             if not self.built:
-                self.build((None,) + data.feature_shape)
+                self.build(batch_shapes(data.feature_shape))
             steps = self._compiled_steps(data.y_shape)
             data.begin_epoch()
             _, values = steps.run(kind, data, 0, 1, True)

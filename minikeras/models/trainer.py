@@ -30,7 +30,7 @@ from minikeras.engine.compile_utils import (
     resolve_jit_compile,
     resolve_outputs,
 )
-from minikeras.engine.inputs import check_fit_args, fit_adapters, make_adapter
+from minikeras.engine.inputs import batch_shapes, check_fit_args, fit_adapters, make_adapter
 from minikeras.engine.predict_steps import PredictSteps
 from minikeras.engine.runner import ChunkSizer, Runner, epochs_share_calls
 from minikeras.engine.state import TrainingState
@@ -269,7 +269,7 @@ class Trainer(StepAPI):
                 validation_batch_size, "validation_batch_size"), val.n)
             val.steps_per_epoch = -(-val.n // val.batch_size)
         if not self.built:
-            self.build((None,) + train.feature_shape)
+            self.build(batch_shapes(train.feature_shape))
         steps = self._compiled_steps(train.y_shape)
         self.history = History()
         runner = self._runner(steps, user_callbacks, verbose, epochs=epochs,
@@ -298,7 +298,7 @@ class Trainer(StepAPI):
         verbose = resolve_verbose(verbose)
         data = make_adapter(self, x, y, sample_weight, batch_size, steps)
         if not self.built:
-            self.build((None,) + data.feature_shape)
+            self.build(batch_shapes(data.feature_shape))
         runner = self._runner(self._compiled_steps(data.y_shape), callbacks, verbose,
                               steps=data.steps_per_epoch)
         logs = runner.evaluate(data)
@@ -320,7 +320,7 @@ class Trainer(StepAPI):
         verbose = resolve_verbose(verbose)
         data = make_adapter(self, x, None, None, batch_size, steps, require_y=False)
         if not self.built:
-            self.build((None,) + data.feature_shape)
+            self.build(batch_shapes(data.feature_shape))
         if self._predict_steps is None:
             self._predict_steps = PredictSteps(self)
         runner = self._runner(self._predict_steps, callbacks, verbose,
