@@ -49,9 +49,9 @@ def test_add_pop_and_layers_exclude_input():
     m.add(d2)
     assert m.layers == [d1, d2] and d2.built
     assert m.pop() is d2 and m.layers == [d1]
-    with pytest.raises(TypeError, match="Only minikeras layers"):
+    with pytest.raises(ValueError, match="Only instances of `keras.Layer`"):
         m.add(keras.layers.Dense(1))
-    with pytest.raises(ValueError, match="first entry"):
+    with pytest.raises(ValueError, match="already been configured"):
         m.add(mk.Input(shape=(3,)))
 
 
@@ -128,3 +128,39 @@ def test_keras_argument_order_build_without_shape_and_summary_options():
     assert len(nested) == 1 and "(None, 1)" in nested[0]  # the inner Dense, indented
     with pytest.raises(ValueError, match="positions"):
         m.summary(positions=[0.3, 0.6, 1.0])
+
+
+def test_keras_rules_for_sequential_structure():
+    m = mk.Sequential()
+    assert not any(hasattr(m, a) for a in ("input_shape", "output_shape", "inputs", "outputs"))
+    with pytest.raises(AttributeError, match=r"Use `add\(\)` and `pop\(\)`"):
+        m.layers = [layers.Dense(4)]
+    with pytest.raises(ValueError, match="no layers"):
+        m(np.ones((3, 2), np.float32))
+    m.add(layers.Dense(2, name="d"))
+    with pytest.raises(ValueError, match="should have unique names"):
+        m.add(layers.Dense(2, name="d"))
+    m = mk.Sequential([mk.Input((4,)), layers.Dense(8)])
+    assert m.input_shape == (None, 4) and m.output_shape == (None, 8)
+    assert m.inputs[0].shape == (None, 4) and m.outputs[0].shape == (None, 8)
+    with pytest.raises(ValueError, match="already been configured"):
+        m.build((None, 5))
+    revived = mk.Sequential.from_config(m.get_config())
+    assert revived.built and revived.get_config() == m.get_config()
+
+    class TwoArgs(layers.Layer):
+        def call(self, inputs, training):
+            return inputs
+
+    with pytest.raises(ValueError, match="single required positional argument"):
+        mk.Sequential([TwoArgs()]).build((None, 2))
+
+
+def test_dict_and_list_inputs_leave_the_model_unbuilt_as_keras():
+    class Passthrough(layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    x = {"a": np.ones((3, 2), np.float32), "b": np.zeros((3, 2), np.float32)}
+    assert set(mk.Sequential([Passthrough()])(x)) == {"a", "b"}
+    assert len(mk.Sequential([Passthrough()])([x["a"], x["b"]])) == 2

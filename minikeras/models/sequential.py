@@ -82,7 +82,7 @@ class Sequential(Model):
                 raise ValueError(
                     "An Input/InputLayer can only be the first entry of a Sequential; "
                     f"this model already has layers: {[l.name for l in self._layers]}")
-            self._input_layer = layer
+            object.__setattr__(self, "_input_layer", layer)  # no variables: not tracked
             self.build(layer._declared_input_shape)
             return
         if any(layer is existing for existing in self._layers):

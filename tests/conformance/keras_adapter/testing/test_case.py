@@ -147,12 +147,14 @@ class TestCase(parameterized.TestCase):
             raise AssertionError(f"File {path} does not exist")
 
     def run_class_serialization_test(self, instance: Any, custom_objects: Any = None) -> Any:
-        """``get_config``/``from_config`` round trip (same config, same attribute names),
-        then minikeras's ``serialize``/``deserialize`` round trip for the object's kind."""
+        """``get_config``/``from_config`` round trip (same config, same attribute names;
+        ``custom_objects`` go to a ``from_config`` that takes them, where keras opens a
+        `custom_object_scope`), then minikeras's ``serialize``/``deserialize`` round trip
+        for the object's kind."""
         cls = type(instance)
         config_json = to_json_with_tuples(instance.get_config())
         ref_dir = set(dir(instance)) - {"__annotations__"}
-        revived = cls.from_config(instance.get_config())
+        revived = _call_deserialize(cls.from_config, instance.get_config(), custom_objects)
         self.assertEqual(config_json, to_json_with_tuples(revived.get_config()))
         self.assertEqual(ref_dir, set(dir(revived)) - {"__annotations__"})
         pair = _serializer_for(instance)
