@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minikeras._registry import lookup
+from minikeras._registry import lookup, serialize_registered
 from minikeras.optimizers import schedules
 from minikeras.optimizers.adadelta import Adadelta, adadelta_step
 from minikeras.optimizers.adagrad import Adagrad, adagrad_step
@@ -69,19 +69,16 @@ def get(identifier: Any) -> Optimizer:
 
 def serialize(optimizer: Optimizer) -> dict:
     """``{"class_name": "Adam", "config": optimizer.get_config()}``."""
-    name = type(optimizer).__name__
-    if _NAMES.get(name.lower()) is not type(optimizer):
-        raise ValueError(f"Cannot serialize optimizer class '{name}': only "
-                         f"{sorted(c.__name__ for c in _NAMES.values())} are registered.")
-    return {"class_name": name, "config": optimizer.get_config()}
+    return serialize_registered(optimizer, {c.__name__: c for c in _NAMES.values()},
+                                "optimizer")
 
 
 def deserialize(config: dict) -> Optimizer:
     """Rebuilds an optimizer from `serialize`'s dict; the class is looked up by name only."""
     if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError("Expected a dict {'class_name': ..., 'config': {...}}. "
-                        f"Received: {config!r}")
-    return _class_for(config["class_name"]).from_config(config.get("config", {}))
+        raise ValueError("Expected a dict with keys 'class_name' and 'config'. Received: "
+                         f"{config!r}")  # the wording of every other deserialize (_registry)
+    return _class_for(config["class_name"]).from_config(dict(config.get("config") or {}))
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
