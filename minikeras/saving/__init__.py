@@ -206,3 +206,8 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any
         return config_module.build_model(config, custom_objects)
     except RecursionError as err:
         raise ValueError(f"the architecture is nested too deeply: {err}") from None
+
+
+__all__ = ["FileFormatError", "check_saveable", "get_custom_objects", "get_registered_name",
+           "get_registered_object", "load_model", "load_weights", "model_from_json",
+           "random_generators", "register_keras_serializable", "save_model", "save_weights"]
