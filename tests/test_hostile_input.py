@@ -9,7 +9,8 @@ import os
 import keras
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import minikeras as mk
 from minikeras.callbacks.callback import CallbackList, callback_list
