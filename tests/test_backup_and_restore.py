@@ -121,3 +121,32 @@ def test_bad_arguments():
         BackupAndRestore("x", save_freq=0)
     with pytest.raises(ValueError, match="backup_dir"):
         BackupAndRestore("")
+
+
+def test_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+
+    class Stop(mk.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("interrupted")
+
+    def model():
+        m = mk.Sequential([mk.Input(shape=(3,)), mk.layers.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+
+    backup = BackupAndRestore(tmp_path / "b", double_checkpoint=True)
+    with pytest.raises(RuntimeError):
+        model().fit(x, y, epochs=5, verbose=0, callbacks=[backup, Stop()])
+    index_files = sorted((tmp_path / "b").glob("ckpt-*.index"))
+    assert len(index_files) == 2  # the backups after (0-based) epochs 1 and 2
+    index_files[-1].write_bytes(b"corrupted")
+    history = model().fit(x, y, epochs=5, verbose=0,
+                          callbacks=[BackupAndRestore(tmp_path / "b", double_checkpoint=True)])
+    assert history.epoch == [2, 3, 4]  # resumed from the older backup
+    with pytest.raises(ValueError, match="Empty `backup_dir` argument passed"):
+        BackupAndRestore(None)
+    with pytest.raises(ValueError, match="Invalid value for argument `save_freq`"):
+        BackupAndRestore("x", save_freq="batch")

@@ -246,3 +246,18 @@ def test_epoch_level_callbacks_leave_the_fit_loop_free():
                  mk.callbacks.TensorBoard(), mk.callbacks.ModelCheckpoint("unused.x"),
                  mk.callbacks.LambdaCallback(on_epoch_end=print)]
     assert [cb.needs_batch_hooks for cb in callbacks] == [False] * len(callbacks)
+
+
+def test_lambda_stores_other_keyword_arguments_and_callback_list_takes_keras_arguments():
+    def custom(logs):
+        return logs
+
+    assert mk.callbacks.LambdaCallback(custom_method=custom).custom_method is custom
+    seen = []
+    cb = mk.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs))
+    cbs = mk.callbacks.CallbackList([cb], model=None, epochs=1, steps=100, verbose=0)
+    assert cb.params == {"epochs": 1, "steps": 100, "verbose": 0}
+    cbs.on_epoch_end(0)
+    assert seen == [{}]  # logs is never None (keras)
+    with_history = mk.callbacks.CallbackList(add_history=True, add_progbar=True, model=None)
+    assert [type(c).__name__ for c in with_history.callbacks] == ["History", "ProgbarLogger"]

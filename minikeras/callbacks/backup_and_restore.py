@@ -37,6 +37,8 @@ class BackupAndRestore(Callback):
       save_freq: "epoch" (default) to back up at the end of every epoch, or an integer N to
         back up every N batches of each epoch as well, counted from the epoch's start (keras
         counts across epochs). Mid-epoch resume needs in-memory array data.
+      double_checkpoint: Keep the previous backup too, and restore it when the latest one
+        cannot be read. Default False.
       delete_checkpoint: Delete the backup when fit ends normally. Default True. It is kept
         when training is interrupted with Ctrl-C.
 
@@ -49,16 +51,20 @@ class BackupAndRestore(Callback):
     """
 
     def __init__(self, backup_dir: str, save_freq: str | int = "epoch",
-                 delete_checkpoint: bool = True):
+                 double_checkpoint: bool = False, delete_checkpoint: bool = True):
         super().__init__()
-        if not isinstance(backup_dir, (str, os.PathLike)) or not str(backup_dir):
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        if not isinstance(backup_dir, (str, os.PathLike)):
             raise ValueError(f"Expected `backup_dir` to be a folder path. Received: {backup_dir!r}")
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
                                      or save_freq <= 0):
-            raise ValueError(f"Expected `save_freq` to be 'epoch' or a positive integer. "
-                             f"Received: save_freq={save_freq!r}")
+            raise ValueError("Invalid value for argument `save_freq`. Received: "
+                             f"save_freq={save_freq!r}. Expected either 'epoch' or an integer "
+                             "value.")
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
+        self.double_checkpoint = bool(double_checkpoint)
         self.delete_checkpoint = bool(delete_checkpoint)
         self._manager: tf.train.CheckpointManager | None = None
         self._last_saved_step = 0
@@ -120,7 +126,9 @@ class BackupAndRestore(Callback):
         if is_chief(getattr(self.model, "_strategy", None)):
             self._lock_and_clean()
         checkpoint = self._checkpoint()
-        self._manager = tf.train.CheckpointManager(checkpoint, self.backup_dir, max_to_keep=1)
+        keep = 2 if self.double_checkpoint else 1
+        self._manager = tf.train.CheckpointManager(checkpoint, self.backup_dir,
+                                                   max_to_keep=keep)
         # Saving reads synchronized variables with collective ops, so every worker must save;
         # non-chief workers write to a scratch folder of their own that is deleted at the end.
         self._scratch = None
@@ -128,10 +136,16 @@ class BackupAndRestore(Callback):
         if not is_chief(getattr(self.model, "_strategy", None)):
             self._scratch = tempfile.mkdtemp(prefix="minikeras_backup_")
             self._writer = tf.train.CheckpointManager(checkpoint, self._scratch, max_to_keep=1)
-        latest = self._manager.latest_checkpoint
-        if latest is None:
+        backups = list(reversed(self._manager.checkpoints))
+        if not backups:
             return
-        checkpoint.restore(latest).assert_existing_objects_matched()
+        for i, path in enumerate(backups):
+            try:
+                checkpoint.restore(path).assert_existing_objects_matched()
+                break
+            except (tf.errors.OpError, ValueError, AssertionError):
+                if i == len(backups) - 1:  # no older backup to fall back on
+                    raise
         epoch, step = int(self._epoch.numpy()), int(self._step.numpy())
         order = self._order.read_value() if step > 0 else None
         self.model.training_state.resume = ResumePoint(epoch=epoch, step=step, order=order)

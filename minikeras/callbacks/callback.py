@@ -87,20 +87,55 @@ def callback_list(callbacks: Any) -> list[Callback]:
 
 
 class CallbackList:
-    """Calls a hook on every callback in order.
+    """Calls a hook on every callback in order; keras's signature.
+
+    ``CallbackList(callbacks, model=model, epochs=2, steps=10, verbose=0)`` as keras (extra
+    keyword arguments are the ``params`` every callback gets); minikeras's own form
+    ``CallbackList(callbacks, model, params_dict)`` is accepted too. Every hook is also a
+    method (``cbs.on_epoch_end(0, logs)``); ``logs`` is ``{}`` when not given, as keras.
 
     Args:
       callbacks: None, one `Callback` or a list of them (checked by `callback_list`).
+      add_history: Append a `History` callback if none is given. Default False.
+      add_progbar: Append a `ProgbarLogger` if none is given. Default False.
       model: The model every callback gets through ``set_model``.
-      params: The dict every callback gets through ``set_params``.
+      **params: The dict every callback gets through ``set_params``.
     """
 
-    def __init__(self, callbacks: Iterable[Callback] | Callback | None, model: Any,
-                 params: dict):
+    def __init__(self, callbacks: Iterable[Callback] | Callback | None = None,
+                 add_history: Any = False, add_progbar: Any = False, model: Any = None,
+                 **params: Any):
+        if not isinstance(add_history, bool):  # minikeras's (callbacks, model, params) form
+            model, params = add_history, dict(add_progbar or {}, **params)
+            add_history = add_progbar = False
         callbacks = callback_list(callbacks)
+        from minikeras.callbacks.history import History
+        from minikeras.callbacks.progbar import ProgbarLogger
+        if add_history and not any(isinstance(cb, History) for cb in callbacks):
+            callbacks.append(History())
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+            callbacks.append(ProgbarLogger(params.get("verbose", 1)))
         self.callbacks = callbacks
+        self.model = model
+        self.params = params
         for cb in callbacks:
             cb.set_model(model)
+            cb.set_params(params)
+
+    def append(self, callback: Callback) -> None:
+        """Adds a callback, given the list's model and params."""
+        callback.set_model(self.model)
+        callback.set_params(self.params)
+        self.callbacks.append(callback)
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+        for cb in self.callbacks:
             cb.set_params(params)
 
     @property
@@ -110,3 +145,19 @@ class CallbackList:
     def call(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
+
+
+def _list_hook(name: str, with_index: bool) -> Any:
+    if with_index:
+        def hook(self: CallbackList, index: int, logs: dict | None = None) -> None:
+            self.call(name, index, {} if logs is None else logs)
+    else:
+        def hook(self: CallbackList, logs: dict | None = None) -> None:
+            self.call(name, {} if logs is None else logs)
+    hook.__name__ = name
+    hook.__doc__ = f"Calls ``{name}`` on every callback."
+    return hook
+
+
+for _name in [n for n in vars(Callback) if n.startswith("on_")]:
+    setattr(CallbackList, _name, _list_hook(_name, "batch" in _name or "epoch" in _name))

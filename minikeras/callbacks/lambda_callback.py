@@ -24,7 +24,8 @@ class LambdaCallback(Callback):
     Args:
       on_epoch_begin, on_epoch_end, on_train_begin, on_train_end, on_train_batch_begin,
       on_train_batch_end: Functions or None.
-      **kwargs: Other hooks by name. Unknown names raise a TypeError (keras stores them).
+      **kwargs: Other hooks by name. An unknown ``on_...`` name raises a TypeError (a
+        misspelt hook would never run); other names are stored as attributes, as keras does.
 
     Example:
       >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
@@ -37,9 +38,12 @@ class LambdaCallback(Callback):
                  on_train_batch_end: Callable | None = None, **kwargs: Callable):
         super().__init__()
         unknown = sorted(set(kwargs) - set(_HOOKS))
-        if unknown:
-            raise TypeError(f"LambdaCallback got unknown hook name(s) {unknown}. Expected "
+        misspelt = [name for name in unknown if name.startswith("on_")]
+        if misspelt:  # it would never run
+            raise TypeError(f"LambdaCallback got unknown hook name(s) {misspelt}. Expected "
                             f"names from: {', '.join(_HOOKS)}")
+        for name in unknown:  # other names are stored as attributes, as keras does
+            setattr(self, name, kwargs.pop(name))
         hooks = dict(kwargs, on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
                      on_train_begin=on_train_begin, on_train_end=on_train_end,
                      on_train_batch_begin=on_train_batch_begin,

@@ -104,6 +104,15 @@ class WeightsMixin:
             self._regularizers[var.ref()] = regularizers.get(regularizer)
         return var
 
+    def add_variable(self, shape: Sequence[int] | None = None, initializer: Any = None,
+                     dtype: Any = None, trainable: bool = True, autocast: bool = True,
+                     regularizer: Any = None, constraint: Any = None,
+                     name: str | None = None) -> tf.Variable:
+        """keras's other name for `add_weight` (same arguments, in keras's order)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
     # ---- sublayers ----------------------------------------------------------------------
     def _direct_sublayers(self) -> list:
         return list(self._sublayers)
