@@ -14,6 +14,7 @@ becomes the logs.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import tensorflow as tf
@@ -71,6 +72,7 @@ class BatchStep:
         self.custom = {"train": overrides(model, "train_step"),
                        "test": overrides(model, "test_step")}
         self._custom_logs: dict[str, dict[str, tf.Variable]] = {"train": {}, "test": {}}
+        self._converted: dict[str, Any] = {}
 
     # ---- logs -----------------------------------------------------------------------------
     @property
@@ -184,7 +186,20 @@ class BatchStep:
         step) once on its own, so that the variables holding its logs exist before the
         chunk is traced (a variable made while tracing would make TensorFlow trace twice)."""
         if self.custom[kind] and not self._custom_logs[kind]:
-            tf.function(probe).get_concrete_function(*specs)
+            tf.function(probe, autograph=False).get_concrete_function(*specs)
+
+    def _own_step(self, kind: str) -> Any:
+        """The model's ``train_step``/``test_step`` converted by AutoGraph (as keras's
+        compiled functions convert it: Python ``if``/``for`` on tensors become graph control
+        flow), bound to the model. The chunks around it are compiled without AutoGraph."""
+        if kind not in self._converted:
+            method = getattr(type(self.model), f"{kind}_step")
+            try:
+                converted = tf.autograph.to_graph(method)
+            except Exception:  # noqa: BLE001 - no source (e.g. exec'd): trace it as it is
+                converted = method
+            self._converted[kind] = functools.partial(converted, self.model)
+        return self._converted[kind]
 
     def run(self, kind: str, x: Any, y: Any, sw: tf.Tensor, weighted: bool) -> None:
         """One step of ``kind``: the model's own ``train_step``/``test_step`` when it has
@@ -197,7 +212,7 @@ class BatchStep:
                              "tf.distribute strategy in minikeras yet; use the built-in step.")
         data = (x, y, sw) if weighted else (x, y)
         with record_logits():
-            logs = getattr(self.model, f"{kind}_step")(data)
+            logs = self._own_step(kind)(data)
         if not isinstance(logs, dict):
             raise TypeError(f"`{kind}_step` must return a dict of scalar logs, e.g. "
                             f"{{'loss': loss}}. Received: {type(logs).__name__}")

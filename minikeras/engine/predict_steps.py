@@ -1,4 +1,7 @@
-"""Compiled prediction: many batches of model outputs per call, on one device or several."""
+"""Compiled prediction: many batches of model outputs per call, on one device or several.
+
+Compiled without AutoGraph (explicit `tf.while_loop`, as steps.py): the model traces as plain
+Python."""
 from __future__ import annotations
 
 import collections
@@ -43,20 +46,29 @@ class PredictSteps:
         result = self.strategy.run(replica, args=(batch,))
         return self.strategy.experimental_local_results(result)[0]
 
-    def _collect(self, batches: Callable, count: tf.Tensor, template: Any) -> tuple:
+    def _collect(self, batches: Callable, count: tf.Tensor, template: Any,
+                 may_run_out: bool = False) -> tuple:
         """Runs ``batches(i) -> (has_value, inputs)`` for i < count and concatenates the
-        outputs (one `TensorArray` per output; ``template`` gives their structure)."""
+        outputs (one `TensorArray` per output; ``template`` gives their structure). With
+        ``may_run_out`` (a dataset) the loop stops at the first missing batch."""
         flat = tf.nest.flatten(template)
         arrays = [tf.TensorArray(t.dtype, size=0, dynamic_size=True, infer_shape=False)
                   for t in flat]
-        done = tf.constant(0)
-        for i in tf.range(count):
+
+        def body(i: tf.Tensor, more: tf.Tensor, arrays: list) -> tuple:
             has_value, batch = batches(i)
-            if not has_value:
-                break
-            out = tf.nest.flatten(self._predict_batch(batch))
-            arrays = [a.write(done, o) for a, o in zip(arrays, out)]
-            done += 1
+
+            def write() -> list:
+                out = tf.nest.flatten(self._predict_batch(batch))
+                return [a.write(i, o) for a, o in zip(arrays, out)]
+            if not may_run_out:
+                return i + 1, more, write()
+            arrays = tf.cond(has_value, write, lambda: arrays)
+            return i + tf.cast(has_value, tf.int32), has_value, arrays
+
+        done, _, arrays = tf.while_loop(
+            lambda i, more, _: tf.logical_and(more, i < count), body,
+            [tf.constant(0), tf.constant(True), arrays])
         return done, tf.nest.pack_sequence_as(template, [a.concat() for a in arrays])
 
     def run(self, data: Any, first_step: int, num_steps: int) -> tuple[int, Any]:
@@ -82,7 +94,8 @@ class PredictSteps:
                     return tf.constant(True), rows(start, tf.minimum(start + batch_size, n))
                 template = self._predict_batch(rows(0, 0))
                 return self._collect(batches, num_steps, template)[1]
-            self._cache[key] = tf.function(chunk, input_signature=[batch_spec(x)] + [SCALAR] * 3)
+            self._cache[key] = tf.function(chunk, input_signature=[batch_spec(x)] + [SCALAR] * 3,
+                                           autograph=False)
         return self._cache[key](x, first_step, num_steps, batch_size)
 
     def run_stream(self, iterator: Any, num_steps: int) -> tuple[tf.Tensor, Any]:
@@ -102,6 +115,6 @@ class PredictSteps:
                                         lambda s: tf.zeros([0] + s.shape.as_list()[1:],
                                                            s.dtype), iterator.element_spec))
                     return element.has_value(), unpack_batch(value)[0]
-                return self._collect(batches, num_steps, template)
-            self._cache[key] = tf.function(chunk)
+                return self._collect(batches, num_steps, template, may_run_out=True)
+            self._cache[key] = tf.function(chunk, autograph=False)
         return self._cache[key](iterator, tf.constant(num_steps, tf.int32))

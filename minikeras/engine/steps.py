@@ -8,6 +8,12 @@ Python overhead of a call is paid once per chunk, not once per batch.
 Functions are traced once per data signature: the batch dimension is None, and the step
 count, first step and batch size are tensors, so a partial last batch, a new chunk length or a
 new learning rate never retrace. ``trace_counts`` records every trace, for the tests.
+
+No AutoGraph: every function here is compiled with ``autograph=False`` and its loops are
+explicit `tf.while_loop`s (`repeat`), so the step and everything it calls (layers, losses,
+metrics, optimizer) trace as the plain Python they are. AutoGraph would transpile each of
+those functions once per process, which cost seconds on a first ``fit``. Only a model's own
+``train_step``/``test_step`` is converted, as keras converts it (batch_step.py).
 """
 from __future__ import annotations
 
@@ -52,6 +58,17 @@ def unpack_batch(element: Any) -> tuple[Any, Any, tf.Tensor]:
     return x, y, sw
 
 
+def repeat(count: tf.Tensor, body: Callable[[tf.Tensor], Any]) -> None:
+    """Runs ``body(i)`` for ``i`` in ``range(count)`` as one in-graph `tf.while_loop`.
+
+    ``body``'s stateful ops (variable updates) run every iteration, in program order: the
+    loop body is a function graph with automatic control dependencies."""
+    def step(i: tf.Tensor) -> tf.Tensor:
+        body(i)
+        return i + 1
+    tf.while_loop(lambda i: i < count, step, [tf.constant(0)])
+
+
 def shuffled_order(generator: tf.random.Generator, n: tf.Tensor) -> tf.Tensor:
     """A permutation of range(n) drawn from ``generator`` (one seed per call, so a new order
     every epoch). The one place orders are drawn, in per-epoch calls and in epoch groups."""
@@ -72,7 +89,8 @@ class CompiledSteps:
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
         self._order_fns: dict[int, Callable] = {}
-        self._step = tf.function(batch.run, jit_compile=True) if jit_compile else batch.run
+        self._step = (tf.function(batch.run, jit_compile=True, autograph=False) if jit_compile
+                      else batch.run)
 
     @property
     def log_names(self) -> list[str]:
@@ -94,7 +112,7 @@ class CompiledSteps:
         order every call (every epoch), reproducible from the generator's state."""
         if id(generator) not in self._order_fns:
             self._order_fns[id(generator)] = tf.function(
-                lambda n: shuffled_order(generator, n), input_signature=[SCALAR])
+                lambda n: shuffled_order(generator, n), input_signature=[SCALAR], autograph=False)
         fn = self._order_fns[id(generator)]
         return lambda n: fn(tf.constant(n, tf.int32))
 
@@ -119,11 +137,20 @@ class CompiledSteps:
     def _array_steps(step: Callable, x, y, sw, order, first_step, num_steps, batch_size) -> None:
         """In the graph: steps ``first_step ..`` over batches gathered from ``order``."""
         n = tf.shape(order)[0]
-        for i in tf.range(num_steps):
+
+        def body(i: tf.Tensor) -> None:
             start = (first_step + i) * batch_size
             idx = order[start:tf.minimum(start + batch_size, n)]
-            take = lambda t, idx=idx: tf.nest.map_structure(lambda v: tf.gather(v, idx), t)
+            take = lambda t: tf.nest.map_structure(lambda v: tf.gather(v, idx), t)  # noqa: E731
             step(take(x), take(y), tf.gather(sw, idx))
+        repeat(num_steps, body)
+
+    def _maybe_reset(self, reset: tf.Tensor) -> None:
+        """Zeroes the metrics in the graph when ``reset`` (a bool tensor) is true."""
+        def zero() -> tf.Tensor:
+            self.batch.reset()
+            return tf.constant(True)
+        tf.cond(reset, zero, lambda: tf.constant(False))
 
     def run_arrays(self, kind: str, x, y, sw, order, first_step: int, num_steps: int,
                    batch_size: int, reset: bool, weighted: bool = False) -> tf.Tensor:
@@ -135,14 +162,13 @@ class CompiledSteps:
 
             def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
                 self.trace_counts[kind] += 1  # runs only while tracing
-                if reset:
-                    self.batch.reset()
+                self._maybe_reset(reset)
                 self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
                 return self.batch.logs(kind)
             signature = [batch_spec(x), batch_spec(y), batch_spec(sw),
                          tf.TensorSpec((None,), tf.int32), SCALAR, SCALAR, SCALAR,
                          tf.TensorSpec((), tf.bool)]
-            self._cache[key] = tf.function(chunk, input_signature=signature)
+            self._cache[key] = tf.function(chunk, input_signature=signature, autograph=False)
         return self._cache[key](x, y, sw, order, first_step, num_steps, batch_size, reset)
 
     def run_array_epochs(self, x, y, sw, generator: tf.random.Generator | None,
@@ -163,15 +189,17 @@ class CompiledSteps:
                 self.trace_counts["train_epochs"] += 1
                 n = tf.shape(sw)[0]
                 steps_per_epoch = (n + batch_size - 1) // batch_size
-                logs = tf.TensorArray(tf.float32, size=num_epochs)
-                for e in tf.range(num_epochs):
+
+                def epoch(e: tf.Tensor, logs: tf.TensorArray) -> tuple:
                     self.batch.reset()
                     order = tf.range(n) if generator is None else shuffled_order(generator, n)
                     self._array_steps(step, x, y, sw, order, 0, steps_per_epoch, batch_size)
-                    logs = logs.write(e, self.batch.logs("train"))
+                    return e + 1, logs.write(e, self.batch.logs("train"))
+                _, logs = tf.while_loop(lambda e, _: e < num_epochs, epoch,
+                                        [tf.constant(0), tf.TensorArray(tf.float32, num_epochs)])
                 return logs.stack()
             self._cache[key] = tf.function(epochs, input_signature=[
-                batch_spec(x), batch_spec(y), batch_spec(sw), SCALAR, SCALAR])
+                batch_spec(x), batch_spec(y), batch_spec(sw), SCALAR, SCALAR], autograph=False)
         return self._cache[key](x, y, sw, num_epochs, batch_size)
 
     # ---- chunks over a dataset iterator -----------------------------------------------------
@@ -187,15 +215,19 @@ class CompiledSteps:
 
             def chunk(iterator, num_steps, reset):
                 self.trace_counts[kind] += 1
-                if reset:
-                    self.batch.reset()
-                done = tf.constant(0)
-                for _ in tf.range(num_steps):
+                self._maybe_reset(reset)
+
+                def body(i: tf.Tensor, done: tf.Tensor, more: tf.Tensor) -> tuple:
                     element = iterator.get_next_as_optional()
-                    if not element.has_value():
-                        break
-                    step(*unpack_batch(element.get_value()))
-                    done += 1
+
+                    def run() -> tf.Tensor:
+                        step(*unpack_batch(element.get_value()))
+                        return done + 1
+                    has = element.has_value()
+                    return i + 1, tf.cond(has, run, lambda: done), has
+                _, done, _ = tf.while_loop(
+                    lambda i, done, more: tf.logical_and(more, i < num_steps), body,
+                    [tf.constant(0), tf.constant(0), tf.constant(True)])
                 return done, self.batch.logs(kind)
-            self._cache[key] = tf.function(chunk)
+            self._cache[key] = tf.function(chunk, autograph=False)
         return self._cache[key](iterator, tf.constant(num_steps, tf.int32), tf.constant(reset))
