@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from minikeras.saving import archive
+from minikeras.saving import compile_config as compile_module
 from minikeras.saving import config as config_module
 from minikeras.saving.archive import FileFormatError
 from minikeras.saving.h5_weights import is_weights_h5, load_weights_h5, save_weights_h5
@@ -60,7 +61,7 @@ def save_model(model: Any, filepath: str) -> None:
     rng_info, rng_states = _rng_arrays(model)
     optimizer = model.optimizer if model.compiled else None
     document = {"kind": "model", "model": config_module.model_config(model),
-                "compile": config_module.compile_config(model),
+                "compile": compile_module.compile_config(model),
                 "optimizer_built": bool(optimizer is not None and optimizer.built),
                 "rng": rng_info}
     arrays = {"weights": model.get_weights(),
@@ -74,7 +75,7 @@ def check_saveable(model: Any) -> None:
     learning rate is a plain callable (only schedules have a config)."""
     try:
         json.dumps({"model": config_module.model_config(model),
-                    "compile": config_module.compile_config(model)}, allow_nan=False)
+                    "compile": compile_module.compile_config(model)}, allow_nan=False)
     except (TypeError, ValueError) as err:
         raise ValueError(f"Model '{model.name}' cannot be saved whole: {err} Save weights only, "
                          "or use a schedule from minikeras.optimizers.schedules.") from None
@@ -146,7 +147,7 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
             raise ValueError("the saved model was not built")
         model.set_weights(arrays["weights"])
         if compile and document.get("compile") is not None:
-            config_module.compile_model(model, document["compile"], custom_objects)
+            compile_module.compile_model(model, document["compile"], custom_objects)
             _restore_optimizer(model, document, arrays["optimizer"])
         _restore_rng(model, document.get("rng"), arrays["rng"])
     except FileFormatError:
