@@ -1,6 +1,6 @@
 """Test set-up: quiet TensorFlow logs; keras (the reference) uses the TensorFlow backend.
 
-Tests measured at more than about a second on the 2-core machine are listed in
+Tests measured at more than about half a second on the 2-core machine are listed in
 ``tests/slow_tests.txt`` and marked ``slow`` here (as well as those marked in their file), so
 ``make test-fast`` (``-m "not slow"``) stays an edit loop of a couple of minutes while
 ``make test`` runs everything. Refresh the list from a timed run with
