@@ -6,7 +6,8 @@ from typing import Any
 
 import tensorflow as tf
 
-from minikeras.optimizers.optimizer import Optimizer, _is_real
+from minikeras import _validation
+from minikeras.optimizers.optimizer import Optimizer
 
 
 def ftrl_step(gradient: tf.Tensor, variable: tf.Tensor, accumulator: tf.Tensor,
@@ -36,7 +37,7 @@ def ftrl_step(gradient: tf.Tensor, variable: tf.Tensor, accumulator: tf.Tensor,
 
 
 def _non_negative(name: str, value: Any) -> float:
-    if not _is_real(value) or not value >= 0.0:
+    if not _validation.is_real(value) or not value >= 0.0:
         raise ValueError(f"`{name}` needs to be positive or zero. Received: {name}={value}.")
     return float(value)
 
@@ -72,7 +73,7 @@ class Ftrl(Optimizer):
                  name: str | None = None):
         initial_accumulator_value = _non_negative("initial_accumulator_value",
                                                   initial_accumulator_value)
-        if not _is_real(learning_rate_power) or not learning_rate_power <= 0.0:
+        if not _validation.is_real(learning_rate_power) or not learning_rate_power <= 0.0:
             raise ValueError("`learning_rate_power` needs to be negative or zero. Received: "
                              f"learning_rate_power={learning_rate_power}.")
         l1 = _non_negative("l1_regularization_strength", l1_regularization_strength)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import numbers
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras import _validation
 from minikeras._naming import to_snake_case, unique_name
 from minikeras.optimizers import clipping, schedules
 
@@ -33,13 +33,9 @@ _KERAS_ONLY_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_f
 
 
 # ---- argument checks (shared by every optimizer) --------------------------------------------
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def check_learning_rate(value: Any) -> float:
     """Returns a non-negative finite float learning rate, or raises a ValueError."""
-    if not _is_real(value) or not math.isfinite(value) or value < 0:
+    if not _validation.is_real(value) or not math.isfinite(value) or value < 0:
         raise ValueError(
             "Argument `learning_rate` should be a non-negative finite float, a "
             "LearningRateSchedule, or a callable of the step. "
@@ -49,24 +45,13 @@ def check_learning_rate(value: Any) -> float:
 
 def check_float(name: str, value: Any, low: float, high: float = math.inf,
                 low_open: bool = False, high_open: bool = False) -> float:
-    """Returns ``float(value)`` if it is a real number in the interval, else a ValueError.
-
-    ``low_open``/``high_open`` exclude the bound. The message names the interval.
-    """
-    ok = _is_real(value) and not math.isnan(value) and (
-        value > low if low_open else value >= low) and (
-        value < high if high_open else value <= high)
-    if not ok:
-        interval = ("(" if low_open else "[") + f"{low}, {high}" + (")" if high_open else "]")
-        raise ValueError(
-            f"Argument `{name}` must be a float in {interval}. Received: {name}={value!r}")
-    return float(value)
+    """`_validation.real` with the argument name first (the optimizers' call order)."""
+    return _validation.real(value, name, low, high, low_open, high_open)
 
 
 def check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"Argument `{name}` must be a bool. Received: {name}={value!r}")
-    return value
+    """`_validation.boolean` with the argument name first."""
+    return _validation.boolean(value, name)
 
 
 def _optional_positive(name: str, value: Any) -> float | None:
@@ -148,7 +133,7 @@ class Optimizer(tf.Module):
     # ---- learning rate --------------------------------------------------------------------
     def _set_learning_rate(self, value: Any) -> None:
         if isinstance(value, schedules.LearningRateSchedule) or (
-                callable(value) and not _is_real(value)):
+                callable(value) and not _validation.is_real(value)):
             self._schedule, self._learning_rate = value, None
             self._schedule_takes_step = isinstance(
                 value, schedules.LearningRateSchedule) or _takes_step(value)
@@ -179,7 +164,7 @@ class Optimizer(tf.Module):
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
         is_schedule = isinstance(value, schedules.LearningRateSchedule) or (
-            callable(value) and not _is_real(value))
+            callable(value) and not _validation.is_real(value))
         if is_schedule:
             if self.built:
                 raise TypeError(
