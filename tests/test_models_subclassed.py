@@ -180,3 +180,27 @@ def test_subclassed_model_with_two_inputs_matches_keras():
         losses.append(model.fit([x1, x2], Y, epochs=2, verbose=0, shuffle=False)
                       .history["loss"])
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
+
+
+def test_layers_appended_to_a_list_attribute_are_tracked_as_keras():
+    results = []
+    for lib in (keras, mk):
+        class Blocks(lib.Model):
+            def __init__(self):
+                super().__init__()
+                self.blocks = []
+                for _ in range(2):
+                    self.blocks.append(lib.layers.Dense(4, activation="tanh"))
+                self.head = lib.layers.Dense(1)
+
+            def call(self, inputs):
+                for block in self.blocks:
+                    inputs = block(inputs)
+                return self.head(inputs)
+        lib.utils.set_random_seed(0)
+        model = Blocks()
+        model.compile("sgd", "mse")
+        history = model.fit(X, X[:, :1] * 2, epochs=3, verbose=0, shuffle=False).history
+        results.append((len(model.trainable_weights), history["loss"]))
+    assert results[1][0] == results[0][0] == 6
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)

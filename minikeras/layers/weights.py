@@ -115,7 +115,19 @@ class WeightsMixin:
 
     # ---- sublayers ----------------------------------------------------------------------
     def _direct_sublayers(self) -> list:
-        return list(self._sublayers)
+        """The layers held as attributes, alone or in lists, tuples and dicts, in the order
+        they were assigned; layers appended to a list attribute later are found too."""
+        found = list(self._sublayers)
+        for name, value in vars(self).items():
+            if name.startswith("_self_") or name in ("_sublayers", "_inbound_nodes"):
+                continue
+            items = value.values() if isinstance(value, dict) else (
+                value if isinstance(value, (list, tuple)) else ())
+            for item in items:
+                if isinstance(item, WeightsMixin) and item is not self and not getattr(
+                        item, "_is_input_layer", False) and not any(item is f for f in found):
+                    found.append(item)
+        return found
 
     def _flatten_sublayers(self) -> list:
         """Every sublayer, depth first, each once."""
