@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -q
 
-# The edit loop: the suite without the tests marked slow (under two minutes), in two processes.
+# The edit loop: the suite without the tests marked slow (tests/slow_tests.txt and @slow).
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m "not slow" -x
 
