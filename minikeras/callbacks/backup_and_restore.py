@@ -123,7 +123,7 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.model.optimizer.build(self.model.trainable_variables)
         self._unlock()  # a previous fit that raised before on_train_end
-        if is_chief(getattr(self.model, "_strategy", None)):
+        if is_chief(getattr(self.model, "distribute_strategy", None)):
             self._lock_and_clean()
         checkpoint = self._checkpoint()
         keep = 2 if self.double_checkpoint else 1
@@ -133,7 +133,7 @@ class BackupAndRestore(Callback):
         # non-chief workers write to a scratch folder of their own that is deleted at the end.
         self._scratch = None
         self._writer = self._manager
-        if not is_chief(getattr(self.model, "_strategy", None)):
+        if not is_chief(getattr(self.model, "distribute_strategy", None)):
             self._scratch = tempfile.mkdtemp(prefix="minikeras_backup_")
             self._writer = tf.train.CheckpointManager(checkpoint, self._scratch, max_to_keep=1)
         backups = list(reversed(self._manager.checkpoints))
@@ -178,5 +178,5 @@ class BackupAndRestore(Callback):
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
         if self.delete_checkpoint and not self.model.training_state.interrupted and \
-                is_chief(getattr(self.model, "_strategy", None)):
+                is_chief(getattr(self.model, "distribute_strategy", None)):
             shutil.rmtree(self.backup_dir, ignore_errors=True)

@@ -138,7 +138,7 @@ class ModelCheckpoint(MonitorCallback):
         filepath = self._file_path(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return
-        if not is_chief(getattr(self.model, "_strategy", None)):
+        if not is_chief(getattr(self.model, "distribute_strategy", None)):
             return  # under a multi-worker strategy only the chief writes
         if os.path.isdir(filepath):
             raise IsADirectoryError("Please specify a non-directory filepath for "

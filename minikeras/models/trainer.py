@@ -124,6 +124,12 @@ class Trainer(StepAPI):
         self._steps = None
         self.compiled = True
 
+    @property
+    def distribute_strategy(self) -> Any:
+        """The `tf.distribute` strategy the model was compiled under (keras's name), or the
+        default strategy."""
+        return self._strategy or tf.distribute.get_strategy()
+
     def _scope(self):
         """Enters the strategy the model was compiled under (a no-op without one)."""
         strategy = getattr(self, "_strategy", None)
