@@ -100,9 +100,9 @@ class Dense(Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         z = tf.matmul(inputs, self.kernel)
         if self.use_bias:
-            # One BiasAdd (gradient: one BiasAddGrad) instead of a broadcast add, whose
-            # gradient takes Shape, Sum and Reshape ops.
-            z = tf.nn.bias_add(z, self.bias)
+            # keras's broadcast add: tf.nn.bias_add would save a few gradient ops per step,
+            # but sums the bias gradient in another order, and parity with keras comes first.
+            z = z + self.bias
         return z if self.activation is None else self.activation(z)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
