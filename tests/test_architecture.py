@@ -80,7 +80,7 @@ def test_no_import_cycles():
     assert not cycles, "\n".join(cycles)
 
 
-def test_the_checker_sees_imports(tmp_path):
+def test_the_checker_sees_imports():
     """The graph is not empty: the models import the trainer, the engine the steps."""
     edges = graph()
     assert "minikeras.models.model" in edges["minikeras.models.sequential"]

@@ -185,9 +185,8 @@ class Functional(Model):
                 raise ValueError(f"Model '{self.name}' expects inputs named {names}. "
                                  f"Received keys {sorted(inputs)}.")
             return [inputs[n] for n in names]
-        flat = list(inputs) if isinstance(inputs, (list, tuple)) and expected > 1 else [inputs]
-        if isinstance(inputs, (list, tuple)) and expected == 1 and len(inputs) == 1:
-            flat = list(inputs)
+        several = isinstance(inputs, (list, tuple)) and (expected > 1 or len(inputs) == 1)
+        flat = list(inputs) if several else [inputs]
         if len(flat) != expected:
             raise ValueError(
                 f"Model '{self.name}' expects {expected} input(s), but it received "
