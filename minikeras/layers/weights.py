@@ -25,7 +25,6 @@ class WeightsMixin:
 
     def _init_weights(self) -> None:
         self._weights: list[tf.Variable] = []
-        self._sublayers: list = []
         self._tracked_metrics: list = []
         self._regularizers: dict = {}  # variable ref -> regularizer
 
@@ -39,12 +38,8 @@ class WeightsMixin:
             object.__setattr__(self, name, value)
             return
         if getattr(self, "_tracking_ready", False) and name != "_tracking_ready":
-            for item in values:
-                if isinstance(item, WeightsMixin) and item is not self and not getattr(
-                        item, "_is_input_layer", False) and \
-                        not any(item is s for s in self._sublayers):
-                    self._sublayers.append(item)
-                elif isinstance(item, tf.Variable) and not any(
+            for item in values:  # sublayers are found by `_direct_sublayers`
+                if isinstance(item, tf.Variable) and not any(
                         item is w for w in self._weights):
                     self._weights.append(item)
                 elif isinstance(item, Metric) and not any(
@@ -116,13 +111,14 @@ class WeightsMixin:
     # ---- sublayers ----------------------------------------------------------------------
     def _direct_sublayers(self) -> list:
         """The layers held as attributes, alone or in lists, tuples and dicts, in the order
-        they were assigned; layers appended to a list attribute later are found too."""
-        found = list(self._sublayers)
+        the attributes were first assigned (keras's order); layers appended to a list
+        attribute later are found too."""
+        found: list = []
         for name, value in vars(self).items():
-            if name.startswith("_self_") or name in ("_sublayers", "_inbound_nodes"):
+            if name.startswith("_self_") or name == "_inbound_nodes":
                 continue
             items = value.values() if isinstance(value, dict) else (
-                value if isinstance(value, (list, tuple)) else ())
+                value if isinstance(value, (list, tuple)) else (value,))
             for item in items:
                 if isinstance(item, WeightsMixin) and item is not self and not getattr(
                         item, "_is_input_layer", False) and not any(item is f for f in found):

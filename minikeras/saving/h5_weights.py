@@ -72,7 +72,7 @@ def _children(layer: Layer) -> list[tuple[str, Any]]:
     tracked = {id(sub) for sub in layer._direct_sublayers()}
     found = []
     for name, value in vars(layer).items():
-        if name.startswith("__") or name == "_sublayers" or name.startswith("_self_"):
+        if name.startswith("__") or name.startswith("_self_"):
             continue
         if isinstance(value, Layer):
             if id(value) in tracked:
