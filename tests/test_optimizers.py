@@ -120,7 +120,7 @@ def test_slots_only_with_momentum():
     w = tf.Variable([1.0])
     plain = SGD(momentum=0.0, nesterov=True)
     plain.apply([tf.constant([1.0])], [w])
-    assert plain.variables == [plain.iterations, plain.learning_rate]
+    assert plain.variables == [plain.iterations, plain.learning_rate.value]
     heavy = SGD(momentum=0.5)
     heavy.apply([tf.constant([1.0])], [w])
     assert len(heavy.variables) == 3

@@ -6,6 +6,7 @@ import numbers
 from collections.abc import Callable
 
 from minikeras.callbacks.callback import Callback
+from minikeras.callbacks.messages import print_msg
 from minikeras.callbacks.monitor import check_settable_learning_rate, learning_rate_value
 
 
@@ -63,7 +64,7 @@ class LearningRateScheduler(Callback):
                              f"Got: {lr!r} at epoch {epoch}")
         optimizer.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

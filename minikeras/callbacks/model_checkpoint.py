@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import warnings
 
+from minikeras.callbacks.messages import print_msg
 from minikeras.callbacks.monitor import MonitorCallback
 from minikeras.saving import check_saveable
 from minikeras.saving.paths import check_suffix
@@ -113,7 +114,7 @@ class ModelCheckpoint(MonitorCallback):
     def _should_save(self, epoch: int, logs: dict, filepath: str) -> bool:
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = logs.get(self.monitor)
         if current is None:
@@ -123,12 +124,12 @@ class ModelCheckpoint(MonitorCallback):
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
-                      f"{current:.5f}, saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                          f"{current:.5f}, saving model to {filepath}")
             self.best = current
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
         return False
 
     def _save(self, epoch: int, batch: int | None, logs: dict | None) -> None:
@@ -152,4 +153,4 @@ class ModelCheckpoint(MonitorCallback):
         else:
             self.model.save(filepath)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")

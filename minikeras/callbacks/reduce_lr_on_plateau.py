@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from minikeras._validation import non_negative_int
+from minikeras.callbacks.messages import print_msg
 from minikeras.callbacks.monitor import (
     MonitorCallback,
     check_settable_learning_rate,
@@ -105,5 +106,6 @@ class ReduceLROnPlateau(MonitorCallback):
         new_lr = max(old_lr * self.factor, self.min_lr)
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                      f"{new_lr}.")
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from minikeras.callbacks.callback import Callback
+from minikeras.callbacks.messages import print_msg
 
 
 class TerminateOnNaN(Callback):
@@ -36,5 +37,5 @@ class TerminateOnNaN(Callback):
         if self.raise_error:
             raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                                "Terminating training immediately.")
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

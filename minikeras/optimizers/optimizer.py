@@ -20,11 +20,13 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from minikeras import _validation
 from minikeras._naming import to_snake_case, unique_name
 from minikeras.optimizers import clipping, schedules
+from minikeras.optimizers.learning_rate_variable import LearningRateVariable
 
 # keras config keys minikeras does not implement, with the values that leave them inactive:
 # a keras config carrying exactly these values loads; any other value is an error.
@@ -58,6 +60,15 @@ def _optional_positive(name: str, value: Any) -> float | None:
     if value is None:
         return None
     return check_float(name, value, 0.0, low_open=True, high_open=True)
+
+
+def _plain(value: Any) -> Any:
+    """A learning rate given as a variable or scalar tensor, as a float (keras accepts them);
+    anything else unchanged, for `check_learning_rate` to judge."""
+    if isinstance(value, (LearningRateVariable, tf.Variable, tf.Tensor)) and \
+            tuple(value.shape) == () and tf.as_dtype(value.dtype).is_floating:
+        return float(value.numpy())
+    return value
 
 
 def _takes_step(fn: Callable) -> bool:
@@ -119,6 +130,7 @@ class Optimizer(tf.Module):
         self.weight_decay = None if weight_decay is None else check_float(
             "weight_decay", weight_decay, 0.0, high_open=True)
         self._learning_rate: tf.Variable | None = None
+        self._learning_rate_view: LearningRateVariable | None = None
         self._schedule: Callable | None = None
         self._schedule_takes_step = True
         with tf.init_scope():
@@ -135,12 +147,16 @@ class Optimizer(tf.Module):
         if isinstance(value, schedules.LearningRateSchedule) or (
                 callable(value) and not _validation.is_real(value)):
             self._schedule, self._learning_rate = value, None
+            self._learning_rate_view = None
             self._schedule_takes_step = isinstance(
                 value, schedules.LearningRateSchedule) or _takes_step(value)
             return
         with tf.init_scope():
-            self._learning_rate = tf.Variable(check_learning_rate(value), dtype=tf.float32,
-                                              trainable=False, name="learning_rate")
+            self._learning_rate = tf.Variable(check_learning_rate(_plain(value)),
+                                              dtype=tf.float32, trainable=False,
+                                              name="learning_rate")
+        self._learning_rate_view = LearningRateVariable(self._learning_rate,
+                                                        f"{self.name}/learning_rate")
 
     def current_learning_rate(self) -> tf.Tensor:
         """The learning rate of the next step, a float32 scalar tensor.
@@ -155,10 +171,12 @@ class Optimizer(tf.Module):
         return tf.cast(value, tf.float32)
 
     @property
-    def learning_rate(self) -> tf.Variable | tf.Tensor:
-        """The float learning-rate variable, or the schedule's current value (as keras)."""
+    def learning_rate(self) -> LearningRateVariable | tf.Tensor:
+        """The learning rate as keras returns it: for a float rate, a `LearningRateVariable`
+        (keras.Variable's interface: ``.value`` is the ``tf.Variable``, ``float()``,
+        ``.numpy()``, ``.assign()``, arithmetic); with a schedule, its current value."""
         if self._schedule is None:
-            return self._learning_rate
+            return self._learning_rate_view
         return self.current_learning_rate()
 
     @learning_rate.setter
@@ -179,7 +197,7 @@ class Optimizer(tf.Module):
                 "callable) as its `learning_rate` constructor argument, hence its learning "
                 "rate is not settable. If you need the learning rate to be settable, you "
                 "should instantiate the optimizer with a float `learning_rate` argument.")
-        self._learning_rate.assign(check_learning_rate(value))
+        self._learning_rate.assign(check_learning_rate(_plain(value)))
 
     # ---- slots ----------------------------------------------------------------------------
     def slot_groups(self) -> Sequence[Sequence[str]]:
@@ -247,6 +265,26 @@ class Optimizer(tf.Module):
             for per_variable in zip(*lists):
                 out.extend(per_variable)
         return out + (self.extra_state() if self.built else [])
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Assigns `variables` from arrays in the same order (keras's `set_weights`); all
+        shapes are checked before anything is assigned."""
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet been built. "
+                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
+                "weights before calling `set_weights()`.")
+        variables, weights = self.variables, list(weights)
+        if len(weights) != len(variables):
+            raise ValueError(f"Expected {len(variables)} weights for optimizer '{self.name}'. "
+                             f"Received {len(weights)} weights.")
+        for variable, weight in zip(variables, weights):
+            if tuple(variable.shape) != tuple(np.shape(weight)):
+                raise ValueError(
+                    f"Optimizer variable {variable.name} has shape {tuple(variable.shape)} not "
+                    f"compatible with provided weight shape {tuple(np.shape(weight))}.")
+        for variable, weight in zip(variables, weights):
+            variable.assign(weight)
 
     # ---- weight decay ---------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list: Sequence[tf.Variable] | None = None,

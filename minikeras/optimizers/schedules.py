@@ -24,11 +24,14 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras._registry import lookup
+from minikeras.optimizers.learning_rate_variable import LearningRateVariable
 
 F32 = tf.float32
 
 
 def _check_number(name: str, value: Any) -> float:
+    if isinstance(value, LearningRateVariable):  # keras accepts `optimizer.learning_rate`
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
             not math.isfinite(value):
         raise ValueError(f"Argument `{name}` must be a finite float. Received: {name}={value!r}")

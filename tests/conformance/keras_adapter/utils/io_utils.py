@@ -1,30 +1,16 @@
-"""keras.src.utils.io_utils as test plumbing: the logging switches tests flip."""
+"""keras.src.utils.io_utils: the logging switches tests flip, forwarded to minikeras's
+callback messages (stdout, or the ``minikeras`` logger when interactive logging is off)."""
 from __future__ import annotations
 
 from typing import Any
 
-_INTERACTIVE = [True]
-
-
-def disable_interactive_logging() -> None:
-    """Recorded only: minikeras's verbosity is per call."""
-    _INTERACTIVE[0] = False
-
-
-def enable_interactive_logging() -> None:
-    """Recorded only."""
-    _INTERACTIVE[0] = True
-
-
-def is_interactive_logging_enabled() -> bool:
-    """The recorded switch."""
-    return _INTERACTIVE[0]
+from minikeras.callbacks.messages import (  # noqa: F401
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+    print_msg,
+)
 
 
 def set_logging_verbosity(level: Any) -> None:
-    """No effect: minikeras logs through print/tqdm only."""
-
-
-def print_msg(message: str, line_break: bool = True) -> None:
-    """Prints ``message``."""
-    print(message, end="\n" if line_break else "")
+    """No effect: the ``minikeras`` logger propagates to the root logger (``assertLogs``)."""
