@@ -228,6 +228,19 @@ def test_terminate_on_nan_can_raise():
                               verbose=0, callbacks=[mk.callbacks.TerminateOnNaN(raise_error=True)])
 
 
+def test_terminate_on_nan_raising_skips_on_train_end_and_keeps_the_backup(tmp_path):
+    # keras's terminate_on_nan_test feeds inf targets, which minikeras refuses up front (README,
+    # "Bad input"); a diverging model reaches the same NaN loss.
+    ended, backup_dir = [], str(tmp_path / "backup")
+    with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch"):
+        diverging_model().fit(X, np.full(64, 1e6, np.float32), epochs=20, batch_size=8,
+                              verbose=0, callbacks=[
+                                  mk.callbacks.BackupAndRestore(backup_dir),
+                                  mk.callbacks.LambdaCallback(on_train_end=ended.append),
+                                  mk.callbacks.TerminateOnNaN(raise_error=True)])
+    assert ended == [] and os.listdir(backup_dir)
+
+
 def test_terminate_on_nan_stops_within_the_epoch_with_one_step_per_call():
     m = diverging_model()
     m.compile(optimizer=mk.optimizers.SGD(1e4), loss="mse", steps_per_execution=1)
