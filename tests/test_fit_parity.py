@@ -1,8 +1,8 @@
 """Whole-fit parity: keras and minikeras from the same weights give the same numbers.
 
 67 samples at batch 16 leave a partial last batch; shuffle=False fixes the order; several epochs.
-Each loss is trained with each SGD form; final weights, every History value and evaluate must
-agree within 1e-5.
+Each loss is trained with one of the SGD forms; final weights, every History value and
+evaluate must agree within 1e-5.
 """
 import keras
 import numpy as np
@@ -61,8 +61,14 @@ def assert_same_weights(ours, ref):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("sgd", list(SGD_FORMS))
-@pytest.mark.parametrize("loss", list(CASES))
+# Each loss once, each SGD form with two losses: the forms' maths is checked step by step in
+# the optimizer tests, so the full 6 x 3 product would repeat keras's slow fits for nothing.
+PAIRS = [("mse", "nesterov"), ("mae", "plain"), ("huber", "momentum"),
+         ("binary_crossentropy", "nesterov"), ("categorical_crossentropy", "momentum"),
+         ("sparse_categorical_crossentropy", "plain")]
+
+
+@pytest.mark.parametrize("loss,sgd", PAIRS)
 def test_fit_matches_keras(loss, sgd):
     ref, ours, h_ref, h_ours, y = fit_both(loss, sgd)
     assert_same_history(h_ours, h_ref)

@@ -50,20 +50,27 @@ def fresh():
 
 
 # ---- batch sizes beyond the data: one batch of all of it (keras) ------------------------------
+@pytest.fixture(scope="module")
+def one_batch_of_all():
+    """History, evaluate and predict of a fit whose batch is exactly all the data."""
+    ref = compiled()
+    history = ref.fit(X, Y, batch_size=40, epochs=2, verbose=0, shuffle=False,
+                      validation_split=0.25).history
+    return history, ref.evaluate(X, Y, batch_size=40, verbose=0), \
+        ref.predict(X, batch_size=40, verbose=0)
+
+
 @pytest.mark.parametrize("batch_size", [41, 2**31 - 1, 2**31, 2**32, 2**32 + 8, 10**12,
                                         np.int64(2**40), 10**30])
-def test_a_batch_larger_than_the_data_is_one_batch(batch_size):
-    ref, ours = compiled(), compiled()
-    expected = ref.fit(X, Y, batch_size=40, epochs=2, verbose=0, shuffle=False,
-                       validation_split=0.25).history
+def test_a_batch_larger_than_the_data_is_one_batch(batch_size, one_batch_of_all):
+    expected, evaluated, predicted = one_batch_of_all
+    ours = compiled()
     got = ours.fit(X, Y, batch_size=batch_size, epochs=2, verbose=0, shuffle=False,
                    validation_split=0.25).history
     assert got == expected
     assert int(ours.optimizer.iterations.numpy()) == 2
-    assert ours.evaluate(X, Y, batch_size=batch_size, verbose=0) == \
-        ref.evaluate(X, Y, batch_size=40, verbose=0)
-    np.testing.assert_array_equal(ours.predict(X, batch_size=batch_size, verbose=0),
-                                  ref.predict(X, batch_size=40, verbose=0))
+    assert ours.evaluate(X, Y, batch_size=batch_size, verbose=0) == evaluated
+    np.testing.assert_array_equal(ours.predict(X, batch_size=batch_size, verbose=0), predicted)
     # and validation_data with the same huge batch size (also several epochs per call)
     h = compiled().fit(X, Y, batch_size=batch_size, epochs=2, verbose=0, shuffle=False,
                        validation_data=(X[:10], Y[:10])).history

@@ -65,7 +65,8 @@ CONFIGS = {
                                                                  weight_decay=0.05),
     "adagrad-global-cosine": lambda lib: lib.optimizers.Adagrad(cos(lib), global_clipnorm=0.8),
 }
-STEPS = 60
+STEPS = 60  # with a schedule: past the piecewise boundaries and the cosine floor
+FIXED_RATE_STEPS = 30  # eager steps cost ~30 ms in each library; 30 bit for bit suffice
 rng = np.random.default_rng(0)
 START = [rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4,)).astype(np.float32),
          rng.normal(size=(2, 2, 2)).astype(np.float32)]
@@ -103,12 +104,14 @@ def run_both(make, steps=STEPS, start=START, mask=None):
 
 @pytest.mark.parametrize("config", list(CONFIGS))
 def test_matches_keras_bit_for_bit_every_step(config):
-    k_opt, m_opt = run_both(CONFIGS[config])
+    scheduled = any(s in config for s in ("schedule", "cosine", "piecewise", "exp"))
+    steps = STEPS if scheduled else FIXED_RATE_STEPS
+    k_opt, m_opt = run_both(CONFIGS[config], steps=steps)
     # All state (iterations, learning rate, slots) in keras's order and with keras's values.
     ours, theirs = m_opt.variables, k_opt.variables
     assert len(ours) == len(theirs)
     assert_same_step([v.numpy() for v in ours], [v.numpy() for v in theirs], "final state")
-    assert int(m_opt.iterations.numpy()) == STEPS
+    assert int(m_opt.iterations.numpy()) == steps
     np.testing.assert_array_equal(m_opt.current_learning_rate().numpy(),
                                   np.float32(k_opt.learning_rate.numpy()))
 
