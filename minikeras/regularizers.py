@@ -3,6 +3,8 @@
     L1(l1)(w)      = l1 * sum(|w|)
     L2(l2)(w)      = l2 * sum(w²)
     L1L2(l1, l2)(w) = l1 * sum(|w|) + l2 * sum(w²)
+    OrthogonalRegularizer(factor, mode)(w) = factor * 0.5 * sum(|N Nᵀ - diag|) / (n(n-1)/2)
+        with N the L2-normalized rows ("rows") or columns ("columns") of a rank-2 w
 
 Example:
   >>> Dense(4, kernel_regularizer=minikeras.regularizers.L2(1e-4))
@@ -80,8 +82,47 @@ class L2(Regularizer):
         return {"l2": self.l2}
 
 
-_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
-_NAMES = {"l1": L1, "l2": L2, "l1l2": L1L2, "l1_l2": L1L2, **_CLASSES}  # keras says "l1l2"
+class OrthogonalRegularizer(Regularizer):
+    """Encourages orthogonal rows (``mode="rows"``) or columns of a rank-2 weight.
+
+    The penalty is ``factor`` times half the mean absolute dot product between the
+    L2-normalized rows (or columns), excluding each with itself (keras's formula and
+    normalization ``x * min(rsqrt(sum(x²)), 1/1e-7)``).
+
+    Args:
+      factor: Non-negative float. Default 0.01.
+      mode: "rows" (default) or "columns".
+    """
+
+    def __init__(self, factor: float = 0.01, mode: str = "rows"):
+        self.factor = _check_factor(factor, "factor")
+        if mode not in {"rows", "columns"}:
+            raise ValueError('Invalid value for argument `mode`. Expected one of {"rows", '
+                             f'"columns"}}. Received: mode={mode}')
+        self.mode = mode
+
+    def __call__(self, x: tf.Tensor) -> tf.Tensor:
+        x = tf.convert_to_tensor(x)
+        if len(x.shape) != 2:
+            raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. "
+                             f"Received: inputs.shape={tuple(x.shape)}")
+        axis = 1 if self.mode == "rows" else 0
+        inv_norm = tf.math.rsqrt(tf.reduce_sum(tf.square(x), axis=axis, keepdims=True))
+        x = x * tf.minimum(inv_norm, 1.0 / 1e-7)
+        product = tf.matmul(x, x, transpose_b=True) if axis == 1 else \
+            tf.matmul(x, x, transpose_a=True)
+        size = x.shape[1 - axis]
+        no_diagonal = product * (1.0 - tf.eye(size, dtype=x.dtype))
+        return self.factor * 0.5 * tf.reduce_sum(tf.abs(no_diagonal)) / (
+            size * (size - 1.0) / 2.0)
+
+    def get_config(self) -> dict:
+        return {"factor": self.factor, "mode": self.mode}
+
+
+_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "OrthogonalRegularizer": OrthogonalRegularizer}
+_NAMES = {"l1": L1, "l2": L2, "l1l2": L1L2, "l1_l2": L1L2,  # keras says "l1l2"
+          "orthogonal_regularizer": OrthogonalRegularizer, **_CLASSES}
 
 
 def get(identifier: Any) -> Regularizer | None:

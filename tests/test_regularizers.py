@@ -2,6 +2,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import minikeras as mk
 from minikeras import regularizers
@@ -82,3 +83,31 @@ def test_plot_history_draws_every_curve():
     from minikeras.utils.plotting import plot_history
     with pytest.raises(ValueError):
         plot_history({})
+
+
+@pytest.mark.parametrize("mode", ["rows", "columns"])
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (6, 2)])
+def test_orthogonal_regularizer_matches_keras(mode, shape):
+    w = np.random.default_rng(1).normal(size=shape).astype(np.float32)
+    w[0] = 0.0  # a zero row: keras caps the inverse norm at 1/epsilon
+    # a tensor, as a layer passes its weight (keras normalizes NumPy input another way)
+    expected = keras.regularizers.OrthogonalRegularizer(factor=0.1, mode=mode)(tf.constant(w))
+    received = regularizers.OrthogonalRegularizer(factor=0.1, mode=mode)(w)
+    np.testing.assert_allclose(np.asarray(received), np.asarray(expected), rtol=1e-6)
+    reg = regularizers.get("orthogonal_regularizer")
+    assert isinstance(reg, regularizers.OrthogonalRegularizer)
+    theirs = keras.regularizers.get("orthogonal_regularizer").get_config()
+    assert reg.get_config() == {"factor": 0.01, "mode": "rows"}  # keras: float32(0.01)
+    assert theirs["mode"] == "rows"
+    assert theirs["factor"] == pytest.approx(0.01)
+    again = regularizers.get(regularizers.serialize(regularizers.OrthogonalRegularizer(0.2, mode)))
+    assert again.get_config() == {"factor": 0.2, "mode": mode}
+
+
+def test_orthogonal_regularizer_refuses_as_keras():
+    with pytest.raises(ValueError, match='Expected one of {"rows", "columns"}. Received: mode=x'):
+        regularizers.OrthogonalRegularizer(mode="x")
+    with pytest.raises(ValueError, match=r"must have rank 2. Received: inputs.shape=\(2, 2, 2\)"):
+        regularizers.OrthogonalRegularizer()(np.ones((2, 2, 2), np.float32))
+    with pytest.raises(ValueError, match="factor"):
+        regularizers.OrthogonalRegularizer(factor=-1.0)
