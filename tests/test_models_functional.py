@@ -137,8 +137,10 @@ def test_wrong_number_of_inputs_and_missing_target_key():
         model.fit([XA], {"bin": Y_BIN, "cls": Y_CLS}, verbose=0)
     with pytest.raises(ValueError, match=r"`y` has no entry for \['cls'\]"):
         model.fit([XA, XB], {"bin": Y_BIN}, verbose=0)
-    with pytest.raises(ValueError, match="outputs .*'nope'"):
-        model.compile("sgd", loss={"bin": "mse", "nope": "mse"})
+    model.compile("sgd", loss={"bin": "mse", "nope": "mse"})  # keras checks keys at fit
+    with pytest.raises(ValueError, match=r"The path: \('nope',\) in the `loss` argument, "
+                                         "can't be found"):
+        model.fit([XA, XB], {"bin": Y_BIN, "cls": Y_CLS}, verbose=0)
     assert all((a == b).all() for a, b in zip(model.get_weights(), before))
     assert int(model.optimizer.iterations.numpy()) == 0
 
@@ -147,3 +149,14 @@ def test_one_input_given_as_a_one_item_list():
     inputs = mk.Input((3,))
     model = mk.Model([inputs], mk.layers.Dense(1)(inputs))
     np.testing.assert_allclose(model.predict([XA], verbose=0), model.predict(XA, verbose=0))
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_unknown_loss_key_raises_at_fit_as_keras(lib):
+    """keras accepts the dict at compile and refuses it when fit builds the losses: a
+    KeyError naming the path for dict outputs (minikeras's is also a ValueError)."""
+    model = two_in_two_out(lib)
+    model.compile("sgd", loss={"bin": "mse", "nope": "mse"})
+    with pytest.raises(KeyError, match=r"The path: \('nope',\) in the `loss` argument, "
+                                       "can't be found in either the model's output"):
+        model.fit([XA, XB], {"bin": Y_BIN, "cls": Y_CLS}, verbose=0)

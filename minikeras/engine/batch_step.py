@@ -67,8 +67,11 @@ class BatchStep:
         self.replicas = strategy.num_replicas_in_sync
         self.distributed = tf.distribute.has_strategy()
         self.loss_tracker = metrics_module.Mean(name="loss")
-        self.output_trackers = [metrics_module.Mean(name=f"{name}_loss")
-                                for name, _, _ in outputs] if len(outputs) > 1 else []
+        # keras tracks each output's loss only when more than one output has a loss
+        with_loss = [i for i, (_, loss, _) in enumerate(outputs) if loss is not None]
+        self.tracked_outputs = with_loss if len(with_loss) > 1 else []
+        self.output_trackers = [metrics_module.Mean(name=f"{outputs[i][0]}_loss")
+                                for i in self.tracked_outputs]
         self.custom = {"train": overrides(model, "train_step"),
                        "test": overrides(model, "test_step")}
         self._custom_logs: dict[str, dict[str, tf.Variable]] = {"train": {}, "test": {}}
@@ -145,7 +148,8 @@ class BatchStep:
         # keras weights each output's loss tracker by the batch's static size, which its
         # compiled step does not know (the last batch may be short), so it weighs nothing:
         # each batch counts once, whatever its size.
-        for tracker, value in zip(self.output_trackers, values):
+        for tracker, i in zip(self.output_trackers, self.tracked_outputs):
+            value = values[i]
             tracker.update_state(self._all_reduce(value), sample_weight=once)
         flat_y, flat_pred = tf.nest.flatten(y), tf.nest.flatten(y_pred)
         for _, metric, weighted, index in self.metrics:

@@ -14,7 +14,7 @@ from minikeras import _validation
 from minikeras import losses as losses_module
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
-from minikeras.engine.compile_utils import per_output
+from minikeras.engine.compile_utils import output_losses, per_output
 
 
 def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
@@ -70,9 +70,10 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
     if isinstance(y_raw, tuple) and model.compiled:
         names = model._output_names()
         losses = per_output(model.compile_arguments["loss"], names, "loss")
-        for loss, target, output in zip(losses, y_raw, model.outputs):
-            if loss is not None and hasattr(losses_module.get(loss), "check_targets"):
-                losses_module.get(loss).check_targets(target, output.shape)
+        for given, target, output in zip(losses, y_raw, model.outputs):
+            for loss in output_losses(given):
+                if hasattr(losses_module.get(loss), "check_targets"):
+                    losses_module.get(loss).check_targets(target, output.shape)
     return adapter
 
 

@@ -302,5 +302,6 @@ def _shape_of(x: Any) -> Any:
     """The shape (tuple, batch first) of a tensor, or the structure of shapes of a nest."""
     if isinstance(x, tf.Tensor):
         return tuple(x.shape.as_list()) if x.shape.rank is not None else None
-    return tf.nest.map_structure(lambda t: None if t is None else tuple(t.shape.as_list()), x)
+    return tf.nest.map_structure(
+        lambda t: tuple(t.shape.as_list()) if isinstance(t, (tf.Tensor, tf.Variable)) else None, x)
 

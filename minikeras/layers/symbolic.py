@@ -36,6 +36,56 @@ class SymbolicTensor:
         return (f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, "
                 f"name={self.name}>")
 
+    # Python operators record an `Operation` node (layers/operations.py), as keras's ops do.
+    def _op(self, op: str, *operands: Any, key: Any = None) -> Any:
+        from minikeras.layers import operations  # it imports the Layer, which imports this
+        return operations.apply(op, list(operands), key=key)
+
+    def __add__(self, other: Any) -> Any:
+        return self._op("Add", self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._op("Add", other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._op("Subtract", self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._op("Subtract", other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._op("Multiply", self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._op("Multiply", other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._op("TrueDivide", self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._op("TrueDivide", other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._op("FloorDivide", self, other)
+
+    def __mod__(self, other: Any) -> Any:
+        return self._op("Mod", self, other)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._op("Power", self, other)
+
+    def __matmul__(self, other: Any) -> Any:
+        return self._op("Matmul", self, other)
+
+    def __neg__(self) -> Any:
+        return self._op("Negative", self)
+
+    def __abs__(self) -> Any:
+        return self._op("Absolute", self)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._op("GetItem", self, key=key)
+
     def __len__(self) -> int:
         raise TypeError("A symbolic tensor has no length: it stands for a batch of unknown "
                         "size. Use `tensor.shape` instead.")

@@ -20,6 +20,7 @@ import tensorflow as tf
 from minikeras._registry import registered_name
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer
+from minikeras.layers.operations import Operation
 from minikeras.layers.symbolic import Node, SymbolicTensor
 from minikeras.models.model import Model
 from minikeras.saving.config import (
@@ -101,7 +102,7 @@ class Functional(Model):
     """
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
-                 trainable: bool = True):
+                 trainable: bool = True, **kwargs: Any):
         flat_inputs = _check_tensors(inputs, "inputs")
         flat_outputs = _check_tensors(outputs, "outputs")
         for t in flat_inputs:
@@ -119,7 +120,7 @@ class Functional(Model):
         if duplicates:
             raise ValueError(f"All layer names should be unique. The model has duplicate layer "
                              f"names: {duplicates}")
-        super().__init__(name=name, trainable=trainable)
+        super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._flat_inputs, self._flat_outputs = flat_inputs, flat_outputs
         self._nodes = nodes
@@ -131,8 +132,21 @@ class Functional(Model):
     # ---- structure ----------------------------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
-        """Every layer of the graph, input layers included, deepest first (as keras)."""
+        """Every layer of the graph, input layers included, deepest first (as keras);
+        operations (``x + y``...) are in `operations` only."""
+        return [layer for layer in self._model_layers if not isinstance(layer, Operation)]
+
+    @layers.setter
+    def layers(self, _: Any) -> None:
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
+
+    @property
+    def operations(self) -> list[Layer]:
+        """The layers and operations of the graph, in the order they run (keras's name)."""
         return list(self._model_layers)
+
+    _operations = operations
 
     def _direct_sublayers(self) -> list[Layer]:
         return [layer for layer in self._model_layers if not isinstance(layer, InputLayer)]
@@ -144,6 +158,26 @@ class Functional(Model):
     @property
     def outputs(self) -> list[SymbolicTensor]:
         return list(self._flat_outputs)
+
+    @property
+    def input(self) -> Any:
+        """The symbolic inputs in the structure they were given (keras)."""
+        return self._inputs_struct
+
+    @property
+    def output(self) -> Any:
+        """The symbolic outputs in the structure they were given (keras)."""
+        return self._outputs_struct
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = tf.nest.map_structure(lambda t: t.shape, self._inputs_struct)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        shapes = tf.nest.map_structure(lambda t: t.shape, self._outputs_struct)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
 
     @property
     def input_names(self) -> list[str]:
@@ -222,7 +256,7 @@ class Functional(Model):
         """Rebuilds the graph of `get_config`; classes resolve only through minikeras's
         registries and ``custom_objects``. Raises ValueError naming any unknown class,
         missing layer or call, or cycle."""
-        return build_model({"class_name": "Functional", "config": config}, custom_objects)
+        return Model.from_config.__func__(cls, config, custom_objects)
 
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as a JSON string (`minikeras.models.model_from_json` reads it)."""

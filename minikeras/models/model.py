@@ -52,6 +52,13 @@ class Model(Trainer, Layer):
 
     def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
                  **kwargs: Any):
+        if len(args) == 2 or "inputs" in kwargs or "outputs" in kwargs:
+            # A subclass calling super().__init__(inputs, outputs): a functional subclass, as
+            # keras makes it (its class now derives from Functional instead of Model).
+            from minikeras.models.functional import Functional
+            _inject_functional(type(self), Functional)
+            Functional.__init__(self, *args, trainable=trainable, name=name, **kwargs)
+            return
         if args:
             raise TypeError(f"{type(self).__name__}.__init__ takes keyword arguments only "
                             f"(inputs and outputs make a functional Model). Received: {args}")
@@ -63,6 +70,11 @@ class Model(Trainer, Layer):
     def layers(self) -> list[Layer]:
         """The model's layers (a subclassed model's: those assigned as attributes)."""
         return self._direct_sublayers()
+
+    @layers.setter
+    def layers(self, _: Any) -> None:
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at position ``index`` of `layers`."""
@@ -131,6 +143,20 @@ class Model(Trainer, Layer):
                 "Input first, or fit it on data before counting parameters.")
         return super().count_params()
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        """A functional model from a functional config (keras's layout: ``layers``,
+        ``input_layers``, ``output_layers``), else ``cls(**config)``."""
+        graph_keys = ("layers", "input_layers", "output_layers")
+        if isinstance(config, dict) and all(k in config for k in graph_keys) and \
+                _functional_like(cls):
+            from minikeras.models.functional import Functional
+            target = Functional if cls is Model else cls
+            return saving.config.build_model({"class_name": "Functional", "config": config},
+                                             custom_objects, functional_class=target)
+        # a subclass with its own constructor makes its graph itself (keras)
+        return cls(**{k: v for k, v in config.items() if k not in graph_keys})
+
     # ---- summary ------------------------------------------------------------------------
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
@@ -171,6 +197,27 @@ class Model(Trainer, Layer):
         """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
         returns the outputs, equal to ``model.predict(x)``."""
         export_saved_model(self, filepath)
+
+
+def _functional_like(cls: type) -> bool:
+    """keras's test: a class rebuilt from a functional config by passing it the graph's
+    ``inputs`` and ``outputs`` (Model, Functional, or a constructor taking *args, **kwargs
+    or exactly Functional's arguments)."""
+    if cls.__name__ in ("Model", "Functional") and cls.__module__.startswith("minikeras."):
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    return spec.args[1:3] == ["inputs", "outputs"] or (
+        spec.varargs is not None and spec.varkw is not None and not spec.args[1:])
+
+
+def _inject_functional(cls: type, functional: type) -> None:
+    """keras's ``inject_functional_model_class``: `Model` replaced by ``functional`` among the
+    bases of ``cls`` (and of its bases)."""
+    if cls is Model or issubclass(cls, functional):
+        return
+    for base in cls.__bases__:
+        _inject_functional(base, functional)
+    cls.__bases__ = tuple(functional if b is Model else b for b in cls.__bases__)
 
 
 def _call_parameters(layer: Layer) -> set[str]:

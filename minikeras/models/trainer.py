@@ -26,6 +26,7 @@ from minikeras.engine.batch_step import BatchStep, overrides
 from minikeras.engine.compile_utils import (
     check_metric_list,
     check_strategy,
+    output_losses,
     per_output,
     resolve_jit_compile,
     resolve_outputs,
@@ -88,13 +89,12 @@ class Trainer(StepAPI):
           jit_compile: Compile the step with XLA: True, False, or "auto" (default: on only when
             a GPU is visible).
         """
-        if loss is None and not overrides(self, "train_step"):
-            raise ValueError("compile() needs a `loss`, e.g. loss='mse'. Received: loss=None")
         optimizer = optimizers_module.get(optimizer)
         names = self._output_names()
         for given in per_output(loss, names, "loss"):  # unknown names fail now
-            if given is not None and not is_crossentropy_alias(given):
-                losses_module.get(given)
+            for one in output_losses(given):
+                if not is_crossentropy_alias(one):
+                    losses_module.get(one)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if value is not None and not isinstance(value, (list, tuple, dict)):
                 raise TypeError(f"Expected `{arg}` to be a list (or, for a model with several "
@@ -158,7 +158,7 @@ class Trainer(StepAPI):
     def _output_names(self) -> list[str]:
         """One name per model output (a functional model's; "output" for a single one)."""
         names = getattr(self, "output_names", None)
-        return list(names) if names and len(names) > 1 else ["output"]
+        return list(names) if names else ["output"]
 
     def _input_names(self) -> list[str] | None:
         names = getattr(self, "input_names", None)
@@ -173,6 +173,9 @@ class Trainer(StepAPI):
                     "The model's layers changed after its optimizer was built (by fit); its "
                     "state belongs to the old weights. Call compile() again before fit().")
             names = self._output_names()
+            if self.compile_arguments["loss"] is None and not overrides(self, "train_step"):
+                raise ValueError("No loss found. You may have forgotten to provide a `loss` "
+                                 "argument in the `compile()` method.")
             out_shapes = [self.compute_output_shape(self.input_spec_shape)] if len(names) == 1 \
                 else [tuple(t.shape) for t in self.outputs]
             y_shapes = [y_shape] if len(names) == 1 else list(y_shape or [None] * len(names))
@@ -180,7 +183,9 @@ class Trainer(StepAPI):
             outputs, entries = resolve_outputs(args["loss"], args["loss_weights"],
                                                args["metrics"], args["weighted_metrics"], names,
                                                y_shapes, out_shapes,
-                                               losses_module.get_for_compile)
+                                               losses_module.get_for_compile,
+                                               isinstance(getattr(self, "_outputs_struct",
+                                                                  None), dict))
             if len(outputs) == 1:
                 self.loss = outputs[0][1]  # "crossentropy" is resolved now that shapes are known
             # Slots are made eagerly: variables created while tracing would force a retrace.

@@ -15,6 +15,7 @@ import tensorflow as tf
 from minikeras import layers as layers_module
 from minikeras._registry import CUSTOM, find_custom, registered_name
 from minikeras.layers.layer import Layer
+from minikeras.layers.operations import Operation
 from minikeras.layers.symbolic import SymbolicTensor
 
 # Model classes register themselves here when `minikeras.models` is imported (saving comes
@@ -33,7 +34,7 @@ def layer_registry() -> dict[str, type]:
     table = {name: getattr(layers_module, name) for name in layers_module.__all__}
     table = {name: obj for name, obj in table.items()
              if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
-    return {**table, **MODEL_CLASSES}
+    return {**table, "Operation": Operation, **MODEL_CLASSES}
 
 
 # ---- architecture ------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def functional_config(model: Any) -> dict:
     Inputs and outputs keep their structure (one reference, a list, or a dict)."""
     node_ids = {id(n) for n in model._nodes}
     node_index: dict[int, int] = {}
-    for layer in model.layers:
+    for layer in model.operations:
         own = [n for n in layer._inbound_nodes if id(n) in node_ids]
         node_index.update({id(n): i for i, n in enumerate(own)})
 
@@ -110,7 +111,7 @@ def functional_config(model: Any) -> dict:
         return tf.nest.map_structure(history, value)
 
     entries = []
-    for layer in model.layers:
+    for layer in model.operations:
         nodes = [n for n in layer._inbound_nodes if id(n) in node_ids]
         entry = layer_config(layer)
         entry["name"] = layer.name
@@ -138,7 +139,8 @@ def _check_dict(value: Any, what: str) -> dict:
 
 
 def build_model(config: Any, custom_objects: dict | None = None,
-                weight_shapes: list[tuple] | None = None) -> Any:
+                weight_shapes: list[tuple] | None = None,
+                functional_class: type | None = None) -> Any:
     """Rebuilds a model from `model_config` data. Raises ValueError on anything unknown.
 
     With ``weight_shapes`` (the shapes of the arrays a file holds), the shapes the architecture
@@ -178,7 +180,9 @@ def build_model(config: Any, custom_objects: dict | None = None,
                 model.build(shape)
             return model
         if "Functional" in registry and cls is registry["Functional"]:
-            return _build_functional(cls, kwargs, build, budget)
+            # the top model may be a subclass of Functional (its own from_config)
+            return _build_functional(functional_class if top and functional_class else cls,
+                                     kwargs, build, budget)
         if top and "build_input_shape" in entry:
             # a subclassed model with its own config (its class is registered or custom)
             shape = entry.get("build_input_shape")

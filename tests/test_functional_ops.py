@@ -1,0 +1,97 @@
+"""Functional graphs with Python operators on symbolic tensors (``a + b``, ``x * 2``,
+``x[:, None]``) and functional subclasses, against keras."""
+import keras
+import numpy as np
+import pytest
+
+import minikeras as mk
+
+rng = np.random.default_rng(3)
+XA = rng.normal(size=(6, 3)).astype("float32")
+XB = rng.normal(size=(6,)).astype("float32")
+
+
+def op_model(lib):
+    a = lib.Input((3,), name="a")
+    b = lib.Input((), name="b")
+    x = (a + b[:, None]) * 2 - 1
+    x = lib.layers.Dense(4, name="hidden")(-x / 3)
+    return lib.Model([a, b], lib.layers.Dense(2, name="out")(abs(x) + 0.5))
+
+
+def test_operators_match_keras_with_same_weights():
+    ours, ref = op_model(mk), op_model(keras)
+    ours.set_weights(ref.get_weights())
+    np.testing.assert_allclose(ours([XA, XB]), ref([XA, XB]), rtol=1e-5, atol=1e-6)
+    assert [layer.name for layer in ours.layers] == [layer.name for layer in ref.layers]
+    assert len(ours.operations) == len(ref.operations)
+
+
+def test_operations_round_trip_through_config_and_file(tmp_path):
+    model = op_model(mk)
+    clone = mk.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone([XA, XB]), model([XA, XB]), rtol=1e-6)
+    path = str(tmp_path / "ops.minikeras")
+    model.save(path)
+    loaded = mk.models.load_model(path)
+    np.testing.assert_allclose(loaded([XA, XB]), model([XA, XB]), rtol=1e-6)
+
+
+def test_getitem_refuses_a_tensor_key():
+    x = mk.Input((3,))
+    with pytest.raises(TypeError, match="integers, slices, None and Ellipsis"):
+        _ = x[x]
+
+
+def test_operations_model_trains_like_keras():
+    models = []
+    for lib in (keras, mk):
+        a = lib.Input((3,), name="a")
+        model = lib.Model(a, lib.layers.Dense(1, name="out")(a * 0.5 + 1))
+        model.compile(optimizer="sgd", loss="mse")
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    histories = [m.fit(XA, XB[:, None], epochs=3, batch_size=3, verbose=0,
+                       shuffle=False).history["loss"] for m in models]
+    np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
+    for ours, ref in zip(models[1].get_weights(), models[0].get_weights()):
+        np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_layers_attribute_is_reserved(lib):
+    inputs = lib.Input((3,))
+    for model in (lib.Model(inputs, lib.layers.Dense(2)(inputs)), lib.Model()):
+        with pytest.raises(AttributeError, match="`Model.layers` attribute is reserved"):
+            model.layers = [lib.layers.Dense(4)]
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_functional_subclass(lib):
+    class Wrapped(lib.Model):
+        def __init__(self, units=2, **kwargs):
+            inputs = lib.Input((3,), name="x")
+            super().__init__(inputs, lib.layers.Dense(units)(inputs), **kwargs)
+            self.units = units
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    model = Wrapped(units=5, name="wrapped")
+    assert isinstance(model, lib.Model) and model.name == "wrapped"
+    assert isinstance(model, mk.models.Functional if lib is mk else keras.src.models.Functional)
+    assert tuple(model(XA).shape) == (6, 5)
+    again = Wrapped.from_config(model.get_config())
+    assert type(again) is Wrapped and again.units == 5
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_compile_without_loss_predicts_and_fit_says_no_loss(lib):
+    inputs = lib.Input((3,))
+    model = lib.Model(inputs, lib.layers.Dense(1)(inputs))
+    model.compile()
+    assert model.predict(XA, verbose=0).shape == (6, 1)
+    if lib is mk:  # keras's fit reaches the same point through its compute_loss
+        with pytest.raises(ValueError, match="No loss found"):
+            model.fit(XA, XB, verbose=0)
