@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from minikeras.random import SeedGenerator
 from minikeras.utils.random import draw_seed
 
 # keras's TensorFlow backend keeps seeds as int64 and maps them into int32 for the stateless
@@ -77,31 +78,43 @@ def standardize_dtype(dtype: Any, floating: bool = False) -> tf.DType:
 
 
 class RandomInitializer(Initializer):
-    """Base for initializers that draw random values from an integer seed.
+    """Base for initializers that draw random values from a seed.
 
-    With `seed=None` a seed is drawn from Python's `random` when the initializer is made (as
-    keras does), so `minikeras.utils.set_random_seed` fixes it. Either way the seed is fixed
-    from then on: calling the same initializer twice returns the same tensor.
+    With an integer seed every call returns the same tensor. With `seed=None` a seed is drawn
+    from Python's `random` when the initializer is made (as keras does), so
+    `minikeras.utils.set_random_seed` fixes it; from then on it is fixed. With a
+    `minikeras.random.SeedGenerator` each call draws anew (``[seed, n]`` for the n-th call;
+    keras's stateless seeds), reproducibly.
 
     Args:
-      seed: An integer or None (default).
+      seed: An integer, a `SeedGenerator` (or its serialized config), or None (default).
     """
 
-    def __init__(self, seed: int | None = None):
-        if seed is not None and (
+    def __init__(self, seed: int | SeedGenerator | dict | None = None):
+        if isinstance(seed, dict) and seed.get("class_name") == "SeedGenerator":
+            seed = SeedGenerator.from_config(seed.get("config", {}))
+        if seed is not None and not isinstance(seed, SeedGenerator) and (
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
         ):
             raise ValueError(
-                f"Expected `seed` to be an integer or None. Received: seed={seed!r} "
-                f"of type {type(seed).__name__}"
+                "Expected `seed` to be an integer, a `SeedGenerator` or None. "
+                f"Received: seed={seed!r} of type {type(seed).__name__}"
             )
-        self._init_seed = None if seed is None else int(seed)
-        self.seed = draw_seed() if seed is None else int(seed)
+        self._init_seed = int(seed) if isinstance(seed, (int, np.integer)) else seed
+        self.seed = draw_seed() if seed is None else self._init_seed
 
     def stateless_seed(self) -> tf.Tensor:
-        """The `[int32, int32]` seed for `tf.random.stateless_*`, as keras's TF backend makes it."""
+        """The `[int32, int32]` seed for `tf.random.stateless_*`, as keras's TF backend makes it
+        (a `SeedGenerator` advances by one)."""
+        if isinstance(self.seed, SeedGenerator):
+            return tf.cast(tf.math.floormod(self.seed.next(), _SEED_MODULUS), tf.int32)
         return tf.constant([self.seed % _SEED_MODULUS, 0], dtype=tf.int32)
 
     def get_config(self) -> dict:
-        # The seed the user gave: an unseeded initializer rebuilt from its config draws anew.
-        return {"seed": self._init_seed}
+        # The seed the user gave: an unseeded initializer rebuilt from its config draws anew;
+        # a SeedGenerator as keras serializes it.
+        seed = self._init_seed
+        if isinstance(seed, SeedGenerator):
+            seed = {"module": "keras.random", "class_name": "SeedGenerator",
+                    "config": seed.get_config(), "registered_name": None}
+        return {"seed": seed}

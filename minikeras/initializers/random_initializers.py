@@ -25,7 +25,7 @@ class _NormalDraw(RandomInitializer):
 
     _sample = staticmethod(tf.random.stateless_normal)
 
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None):
         _check_stddev(stddev)
         self.mean = mean
         self.stddev = stddev
@@ -87,7 +87,7 @@ class RandomUniform(RandomInitializer):
       TensorShape([2])
     """
 
-    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None):
         if float(minval) > float(maxval):
             raise ValueError(
                 "Expected `minval` <= `maxval`. "
@@ -130,7 +130,7 @@ class Orthogonal(RandomInitializer):
       True
     """
 
-    def __init__(self, gain: float = 1.0, seed: int | None = None):
+    def __init__(self, gain: float = 1.0, seed: Any = None):
         self.gain = gain
         super().__init__(seed=seed)
 

@@ -21,17 +21,29 @@ _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 
-def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
+def compute_fans(shape: Sequence[int], input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> tuple[int, int]:
     """Returns `(fan_in, fan_out)` of a weight shape, as keras computes them.
 
-    rank 0: (1, 1); rank 1: (n, n); rank 2 `(in, out)`: (in, out); rank > 2, a convolution
-    kernel `(*spatial, in, out)`: (in * r, out * r) with r the product of the spatial dims.
+    With both `input_axes` and `output_axes`: the products of those dimensions (e.g. a
+    `(dim, heads, key_dim)` projection: ``input_axes=[0], output_axes=[1, 2]``). Otherwise by
+    rank: 0: (1, 1); 1: (n, n); 2 `(in, out)`: (in, out); > 2, a convolution kernel
+    `(*spatial, in, out)`: (in * r, out * r) with r the product of the spatial dims.
 
     Example:
       >>> compute_fans((3, 3, 16, 32))
       (144, 288)
+      >>> compute_fans((512, 8, 64), input_axes=[0], output_axes=[1, 2])
+      (512, 512)
     """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        bad = [a for a in (*input_axes, *output_axes) if not -len(shape) <= a < len(shape)]
+        if bad:
+            raise ValueError(f"Expected `input_axes` and `output_axes` to be axes of the weight "
+                             f"shape {shape}. Received: input_axes={input_axes}, "
+                             f"output_axes={output_axes}")
+        return math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -40,6 +52,16 @@ def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
     for dim in shape[:-2]:
         receptive_field *= dim
     return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
+
+
+def _check_axes(axes: Any, arg: str) -> list[int] | None:
+    if axes is None:
+        return None
+    if isinstance(axes, (str, bytes)) or not isinstance(axes, Sequence) or not all(
+            isinstance(a, int) and not isinstance(a, bool) for a in axes):
+        raise ValueError(f"Expected `{arg}` to be None or a list of integers (axes). "
+                         f"Received: {arg}={axes!r}")
+    return list(axes)
 
 
 class VarianceScaling(RandomInitializer):
@@ -58,7 +80,10 @@ class VarianceScaling(RandomInitializer):
       mode: "fan_in" (default), "fan_out" or "fan_avg".
       distribution: "truncated_normal" (default; "normal" is accepted for it),
         "untruncated_normal" or "uniform" (case-insensitive).
-      seed: An integer, or None (default) to draw one from Python's `random` now.
+      seed: An integer, a `minikeras.random.SeedGenerator`, or None (default) to draw one
+        from Python's `random` now.
+      input_axes, output_axes: Optional lists of axes whose dimensions multiply into
+        fan_in and fan_out (both needed; see `compute_fans`). Default None.
 
     Example:
       >>> VarianceScaling(2.0, "fan_in", "uniform", seed=0)((4, 3)).shape
@@ -70,7 +95,9 @@ class VarianceScaling(RandomInitializer):
         scale: float = 1.0,
         mode: str = "fan_in",
         distribution: str = "truncated_normal",
-        seed: int | None = None,
+        seed: Any = None,
+        input_axes: Sequence[int] | None = None,
+        output_axes: Sequence[int] | None = None,
     ):
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
             raise ValueError(  # keras's wording
@@ -93,12 +120,14 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = name
+        self.input_axes = _check_axes(input_axes, "input_axes")
+        self.output_axes = _check_axes(output_axes, "output_axes")
         super().__init__(seed=seed)
 
     def __call__(self, shape: Sequence[int], dtype: Any = tf.float32) -> tf.Tensor:
         shape = standardize_shape(shape)
         dtype = standardize_dtype(dtype, floating=True)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         scale = self.scale / max(1.0, fan[self.mode])
         seed = self.stateless_seed()
@@ -120,6 +149,8 @@ class VarianceScaling(RandomInitializer):
             "mode": self.mode,
             "distribution": self.distribution,
             **super().get_config(),
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
         }
 
 
@@ -130,11 +161,14 @@ class _NamedVarianceScaling(VarianceScaling):
     _MODE: str
     _DISTRIBUTION: str
 
-    def __init__(self, seed: int | None = None):
-        super().__init__(self._SCALE, self._MODE, self._DISTRIBUTION, seed=seed)
+    def __init__(self, seed: Any = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None):
+        super().__init__(self._SCALE, self._MODE, self._DISTRIBUTION, seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self._init_seed}
+        return {**RandomInitializer.get_config(self), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class GlorotUniform(_NamedVarianceScaling):
