@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test test-fast lint bench notebooks clean
+.PHONY: demo test test-fast lint bench notebooks docs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 demo: $(VENV)/.installed
 	$(PY) -m minikeras.demo
 
+# One pytest worker per core, each running whole files (module fixtures are computed once).
 test: $(VENV)/.installed-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # The edit loop: the suite without the tests marked slow (tests/slow_tests.txt and @slow).
 test-fast: $(VENV)/.installed-test
-	$(PY) -m pytest -q -m "not slow" -x
+	$(PY) -m pytest -q -n auto --dist loadfile -m "not slow" -x
 
 # ruff: lint and import sorting for the package, tests, benchmarks and tutorials.
 lint: $(VENV)/.installed-test
@@ -39,6 +40,17 @@ $(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml constraints.txt
 # The tutorials are jupytext percent-format scripts; this renders each to tutorials/NN_name.ipynb.
 notebooks: $(VENV)/.installed-notebooks
 	$(PY) -m jupytext --to ipynb tutorials/[0-9][0-9]_*.py
+
+$(VENV)/.installed-docs: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[docs]"
+	touch $@
+
+# The documentation site in site/ (open site/index.html): the guide (docs/*.md), the API
+# reference from the docstrings, and the tutorials executed in quick mode (cached in
+# .cache/docs-tutorials until a tutorial or minikeras changes). Strict: a broken link, a missing
+# reference or a public name without a docstring fails it (docs/hooks/).
+docs: $(VENV)/.installed-docs
+	MINIKERAS_QUICK=1 $(PY) -m mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo_output

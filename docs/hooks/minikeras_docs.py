@@ -1,0 +1,96 @@
+"""mkdocs hooks for minikeras's site (mkdocs.yml lists this file under ``hooks:``).
+
+- before the build: every public name (see public_api.py) must have a docstring;
+- the tutorials are executed once in quick mode (tutorials.py) and added as notebooks
+  ``tutorials/NN_name.ipynb``, which mkdocs-jupyter renders with their figures;
+- after the build: every public module, class and function, and every documented public
+  method, must have its entry (an HTML anchor with its dotted name) in the API reference.
+
+Each failure is logged as a warning, which ``mkdocs build --strict`` turns into a failed build.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import types
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import public_api  # noqa: E402
+
+import tutorials  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.minikeras")
+
+
+def on_config(config):
+    # The API reference imports every minikeras module (mkdocs.yml: force_inspection); running
+    # `python -m minikeras` would train the demo, so its module is a placeholder here.
+    sys.modules.setdefault("minikeras.__main__", types.ModuleType("minikeras.__main__"))
+
+
+def on_pre_build(config):
+    for name in public_api.missing_docstrings():
+        log.warning("public name without a docstring: %s", name)
+
+
+@event_priority(100)  # before mkdocs-jupyter turns notebooks into pages
+def on_files(files, config):
+    start = time.perf_counter()
+    try:
+        plan = tutorials.executed_notebooks(log=log.info)
+    except RuntimeError as error:
+        raise PluginError(str(error)) from None
+    log.info("tutorials ready in %.1f s", time.perf_counter() - start)
+    for source, notebook in plan.items():
+        files.append(File.generated(config, f"tutorials/{source.stem}.ipynb",
+                                    abs_src_path=str(notebook)))
+    return files
+
+
+def _documented_ids(site: Path) -> set[str]:
+    ids: set[str] = set()
+    for page in (site / "reference").rglob("*.html"):
+        ids.update(re.findall(r'id="(minikeras(?:\.\w+)*)"', page.read_text(encoding="utf-8")))
+    return ids
+
+
+def _canonical(value: object) -> str | None:
+    if isinstance(value, types.ModuleType):
+        return value.__name__
+    module, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    return f"{module}.{qualname}" if module and qualname else None
+
+
+def on_post_build(config):
+    """Every public name has an entry in the API reference, under one of the public names of
+    its object (``minikeras.Model`` is documented as ``minikeras.models.Model``) or its
+    defining module's name. Class members are checked when they have their own docstring
+    (overrides that inherit one are documented on the base class)."""
+    ids = _documented_ids(Path(config.site_dir))
+    objects = list(public_api.public_objects())
+    modules = public_api.public_modules()
+    keys: dict[str, str] = {}  # dotted public name -> the defining object's name
+    for name, value in objects:
+        owner, _, member = name.rpartition(".")
+        if not owner or owner in modules:
+            keys[name] = _canonical(value) or name
+        else:  # a class member: its class's defining name and the member's
+            keys[name] = f"{keys.get(owner, owner)}.{member}"
+    listings: dict[str, set[str]] = {}
+    for name, key in keys.items():
+        listings.setdefault(key, {key}).add(name)
+    for name in keys:
+        owner, _, member = name.rpartition(".")
+        if owner and owner not in modules:
+            attribute = vars(public_api._resolve(owner)).get(member)
+            if not (getattr(attribute, "__doc__", None) or "").strip():
+                continue
+        if not listings[keys[name]] & ids:
+            log.warning("public name missing from the API reference: %s", name)
