@@ -1,5 +1,6 @@
-"""Nadam, Adamax, Adadelta, Lion and Ftrl against keras: 40 eager steps bit for bit, every state
-variable in keras's order, compiled steps, config, names, validation, save/load and fit."""
+"""Nadam, Adamax, Adadelta, Lion and Ftrl against keras: 40 eager steps bit for bit and 200
+compiled steps within 1e-6, every state variable in keras's order, config, names, validation,
+save/load and fit."""
 import keras
 import numpy as np
 import pytest
@@ -97,26 +98,26 @@ def test_none_gradients_are_skipped_like_keras(config):
         run_both(CONFIGS[config], steps=20, mask=[True, False, True])
 
 
-@pytest.mark.parametrize("config", ["nadam", "adamax", "adadelta", "lion-betas-schedule",
-                                    "ftrl-regularized"])
-def test_compiled_steps_match_keras(config):
+@pytest.mark.parametrize("config", [c for c in CONFIGS if not c.endswith("-defaults")])
+def test_200_compiled_steps_match_keras(config):
     results = []
     for lib, make_var in ((keras, keras.Variable), (mk, tf.Variable)):
         variables = [make_var(v) for v in START]
         opt = CONFIGS[config](lib)
         opt.build(variables)
 
-        @tf.function
-        def run():
-            for t in tf.range(50):
-                ft = tf.cast(t, tf.float32)
-                grads = [0.4 * v + 0.3 * tf.tanh(3 * v) * tf.cos(ft) + tf.sin(0.7 * ft + i)
-                         for i, v in enumerate(variables)]
-                opt.apply(grads, variables)
+        def step(t):
+            ft = tf.cast(t, tf.float32)
+            grads = [0.4 * v + 0.3 * tf.tanh(3 * v) * tf.cos(ft) + tf.sin(0.7 * ft + i)
+                     for i, v in enumerate(variables)]
+            opt.apply(grads, variables)
+            return t + 1
 
-        run()
+        # one graph-mode loop, traced as plain Python (AutoGraph would convert both libraries'
+        # optimizer code first, which costs seconds and tests nothing more)
+        tf.function(lambda: tf.while_loop(lambda t: t < 200, step, [0]), autograph=False)()
         results.append([v.numpy() for v in variables])
-    assert_same(results[1], results[0], "after 50 compiled steps", rtol=1e-6)
+    assert_same(results[1], results[0], "after 200 compiled steps", rtol=1e-6)
 
 
 def test_variable_order_matches_keras():
