@@ -19,34 +19,68 @@ class Callback:
         self.params: dict = {}
 
     def set_model(self, model: Any) -> None:
+        """Sets ``self.model``, the model being trained, evaluated or run."""
         self.model = model
 
     def set_params(self, params: dict) -> None:
+        """Sets ``self.params`` (``epochs``, ``steps``, ``verbose``)."""
         self.params = params
 
     # training
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
-    def on_train_end(self, logs: dict | None = None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Called once at the start of `fit`, before the first epoch."""
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Called once at the end of `fit` (also after Ctrl-C or ``stop_training``); ``logs``
+        are the last epoch's."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the start of epoch ``epoch`` (counted from 0) of `fit`."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the end of epoch ``epoch`` with the epoch's running means of the loss and
+        metrics, and the ``val_`` entries when there is validation data."""
+
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before training batch ``batch`` of the epoch (counted from 0); defining a
+        per-batch hook makes `fit` run one step per compiled call (see `needs_batch_hooks`)."""
         self.on_batch_begin(batch, logs)  # keras's older names, still called as keras calls them
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after training batch ``batch`` with the epoch's running loss and metrics."""
         self.on_batch_end(batch, logs)
 
-    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """keras's older name of `on_train_batch_begin`, which calls it."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """keras's older name of `on_train_batch_end`, which calls it."""
+
     # evaluation
-    def on_test_begin(self, logs: dict | None = None) -> None: ...
-    def on_test_end(self, logs: dict | None = None) -> None: ...
-    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        """Called at the start of `evaluate` (and of each validation pass of `fit`)."""
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        """Called at the end of `evaluate` (and of each validation pass) with its results."""
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before batch ``batch`` of `evaluate` or of a validation pass."""
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after batch ``batch`` of `evaluate` or of a validation pass, with the running results."""
+
     # prediction
-    def on_predict_begin(self, logs: dict | None = None) -> None: ...
-    def on_predict_end(self, logs: dict | None = None) -> None: ...
-    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        """Called at the start of `predict`."""
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        """Called at the end of `predict`."""
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before batch ``batch`` of `predict`."""
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after batch ``batch`` of `predict`; ``logs`` holds ``outputs``."""
 
     @property
     def needs_batch_hooks(self) -> bool:
@@ -129,20 +163,24 @@ class CallbackList:
         self.callbacks.append(callback)
 
     def set_model(self, model: Any) -> None:
+        """Gives every callback the model."""
         self.model = model
         for cb in self.callbacks:
             cb.set_model(model)
 
     def set_params(self, params: dict) -> None:
+        """Gives every callback the params."""
         self.params = params
         for cb in self.callbacks:
             cb.set_params(params)
 
     @property
     def needs_batch_hooks(self) -> bool:
+        """True when any callback needs per-batch hooks."""
         return any(cb.needs_batch_hooks for cb in self.callbacks)
 
     def call(self, hook: str, *args: Any) -> None:
+        """Calls the hook named ``hook`` on every callback, in order, with ``args``."""
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 
