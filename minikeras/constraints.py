@@ -29,10 +29,12 @@ class Constraint:
         return w
 
     def get_config(self) -> dict:
+        """The constructor's arguments as a JSON-friendly dict (saved in model files)."""
         return {}
 
     @classmethod
     def from_config(cls, config: dict) -> Constraint:
+        """The constraint ``cls(**config)``: the inverse of `get_config`."""
         return cls(**config)
 
 

@@ -30,10 +30,12 @@ class Regularizer:
         return tf.constant(0.0)
 
     def get_config(self) -> dict:
+        """The constructor's arguments as a JSON-friendly dict (saved in model files)."""
         return {}
 
     @classmethod
     def from_config(cls, config: dict) -> Regularizer:
+        """The regularizer ``cls(**config)``: the inverse of `get_config`."""
         return cls(**config)
 
 
@@ -138,6 +140,8 @@ def get(identifier: Any) -> Regularizer | None:
 
 
 def serialize(regularizer: Regularizer) -> dict:
+    """``{"class_name": ..., "config": ...}`` of a built-in regularizer (a ValueError for
+    others)."""
     name = type(regularizer).__name__
     lookup(name, _CLASSES, "regularizer")
     return {"class_name": name, "config": regularizer.get_config()}

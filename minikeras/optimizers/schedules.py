@@ -61,12 +61,15 @@ class LearningRateSchedule:
             "`__call__(self, step)`.")
 
     def get_config(self) -> dict:
+        """The constructor's arguments as a JSON-friendly dict (saved with the optimizer);
+        a subclass must override it to be saved."""
         raise NotImplementedError(
             f"Learning rate schedule '{type(self).__name__}' must override `get_config()` "
             "in order to be serializable.")
 
     @classmethod
     def from_config(cls, config: dict) -> LearningRateSchedule:
+        """The schedule ``cls(**config)``: the inverse of `get_config`."""
         return cls(**config)
 
 
