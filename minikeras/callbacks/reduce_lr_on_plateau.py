@@ -67,6 +67,7 @@ class ReduceLROnPlateau(MonitorCallback):
         self.wait = 0
 
     def in_cooldown(self) -> bool:
+        """True while the epochs of ``cooldown`` after a reduction are still running."""
         return self.cooldown_counter > 0
 
     def on_train_begin(self, logs=None):

@@ -209,6 +209,7 @@ class Optimizer(tf.Module):
         return ()
 
     def slot_names(self) -> list[str]:
+        """Every slot name of `slot_groups`, in order."""
         return [name for group in self.slot_groups() for name in group]
 
     def slot_initial_value(self, name: str) -> float:
@@ -249,6 +250,7 @@ class Optimizer(tf.Module):
             v.ref() in self._index for v in var_list)
 
     def slot(self, variable: tf.Variable, name: str) -> tf.Variable:
+        """The slot ``name`` (``"momentum"``, ``"velocity"``...) kept for ``variable``."""
         # Under tf.distribute, update functions receive one device's copy of a variable; its
         # container is the variable the slots were built for.
         return self._slots[name][self._index[_container(variable).ref()]]
@@ -377,6 +379,9 @@ class Optimizer(tf.Module):
 
     def update_step(self, gradient: tf.Tensor, variable: tf.Variable,
                     learning_rate: tf.Tensor) -> None:
+        """Updates ``variable`` (and its slots) in place for one ``gradient``; every
+        optimizer implements it with its pure update function (`sgd_step`, `adam_step`...).
+        Called after clipping, with the step's learning rate."""
         raise NotImplementedError
 
     # ---- config ---------------------------------------------------------------------------
