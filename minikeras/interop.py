@@ -46,7 +46,7 @@ _CARRIED = {
     "UpSampling2D": ("size", "data_format", "interpolation"),
     "Embedding": ("input_dim", "output_dim", "embeddings_regularizer", "mask_zero"),
     "LayerNormalization": ("axis", "epsilon", "center", "scale", "beta_regularizer",
-                           "gamma_regularizer"),
+                           "gamma_regularizer", "rms_scaling"),
     "GroupNormalization": ("groups", "axis", "epsilon", "center", "scale", "beta_regularizer",
                            "gamma_regularizer"),
     "Rescaling": ("scale", "offset"),
@@ -63,8 +63,7 @@ _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors ar
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
 _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
               "noise_shape": None, "activity_regularizer": None, "embeddings_constraint": None,
-              "beta_constraint": None, "gamma_constraint": None, "alpha_constraint": None,
-              "rms_scaling": False}
+              "beta_constraint": None, "gamma_constraint": None, "alpha_constraint": None}
 # keras config entries needing no counterpart (initializers only matter before weights are set;
 # dtype is checked through the layer's dtype policy).
 _KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer",

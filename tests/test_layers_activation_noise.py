@@ -234,8 +234,8 @@ def test_bad_arguments_raise_keras_errors():
 
 
 @pytest.mark.parametrize("layer,shape,match", [
-    (lambda: layers.SpatialDropout1D(0.5), (4, 3), "rank 3"),
-    (lambda: layers.SpatialDropout2D(0.5), (4, 3, 3), "rank 4"),
+    (lambda: layers.SpatialDropout1D(0.5), (4, 3), "expected ndim=3, found ndim=2"),
+    (lambda: layers.SpatialDropout2D(0.5), (4, 3, 3), "expected ndim=4, found ndim=3"),
     (lambda: layers.PReLU(), (4,), "rank >= 2"),
     (lambda: layers.PReLU(shared_axes=3), (4, 3), "out of range"),
 ])
@@ -245,7 +245,8 @@ def test_wrong_rank_is_a_clear_error_before_any_weight(layer, shape, match):
         layer.weight_shapes(shape)
     with pytest.raises(ValueError, match=match):
         layer(np.ones(shape, np.float32), training=True)
-    assert layer.weights == [] and not layer.built
+    assert layer.weights == []
+    assert layer.built == isinstance(layer, layers.SpatialDropout1D | layers.SpatialDropout2D)
 
 
 # ---- interop ---------------------------------------------------------------------------------
@@ -277,8 +278,8 @@ def test_interop_converts_these_layers_both_ways():
 
 def test_interop_refuses_options_minikeras_lacks():
     ref = keras.Sequential([keras.Input((4,)), keras.layers.PReLU(alpha_constraint="non_neg"),
-                            keras.layers.LayerNormalization(rms_scaling=True)])
-    with pytest.raises(ValueError, match="alpha_constraint.*\n.*rms_scaling"):
+                            keras.layers.LayerNormalization(beta_constraint="non_neg")])
+    with pytest.raises(ValueError, match="alpha_constraint.*\n.*beta_constraint"):
         mk.interop.from_keras(ref)
 
 

@@ -164,4 +164,4 @@ def test_bad_arguments(make, error, match):
 ], ids=lambda v: type(v).__name__ if isinstance(v, layers.Layer) else "")
 def test_bad_input_is_a_clear_error_before_any_state_change(layer, x, match):
     assert_untouched(layer, lambda: layer(x), match)
-    assert not layer.built
+    assert layer.built == isinstance(layer, layers.Reshape)  # keras builds Reshape at once

@@ -1,10 +1,12 @@
 """Layers: `Dense` and its companions, all `tf.Module`s built lazily on their first input."""
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
+from minikeras.layers.batch_normalization import BatchNormalization
 from minikeras.layers.categorical import CategoryEncoding, Discretization
 from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
 from minikeras.layers.dense import Dense
 from minikeras.layers.embedding import Embedding
+from minikeras.layers.group_normalization import GroupNormalization
 from minikeras.layers.lambda_layer import Identity, Lambda
 from minikeras.layers.layer import Layer
 from minikeras.layers.merging import (
@@ -32,7 +34,7 @@ from minikeras.layers.noise import (
     SpatialDropout1D,
     SpatialDropout2D,
 )
-from minikeras.layers.normalization import BatchNormalization, GroupNormalization, LayerNormalization
+from minikeras.layers.normalization import LayerNormalization
 from minikeras.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,

@@ -15,13 +15,15 @@ def _non_negative(value: Any, arg: str, layer: str, allow_none: bool = False) ->
     if value is None and allow_none:
         return None
     if not _validation.is_real(value) or value < 0:
-        raise ValueError(f"{arg} of a {layer} layer cannot be None or a negative value. "
+        none = "" if allow_none else "None or "  # keras's two wordings
+        raise ValueError(f"{arg} of a {layer} layer cannot be {none}a negative value. "
                          f"Received: {arg}={value!r}")
     return float(value)
 
 
 class _Elementwise(Layer):
     _float_inputs = True
+    supports_masking = True  # keras's flag (minikeras has no masks)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return input_shape
@@ -50,6 +52,7 @@ class ReLU(_Elementwise):
         threshold = _non_negative(threshold, "threshold", "ReLU")
         super().__init__(**kwargs)
         self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+        self._build_at_init()  # no weights: built at once, any input shape later (keras)
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return activations.relu(inputs, negative_slope=self.negative_slope,
@@ -81,6 +84,7 @@ class LeakyReLU(_Elementwise):
                              f"negative_slope={negative_slope!r}")
         super().__init__(**kwargs)
         self.negative_slope = float(negative_slope)
+        self._build_at_init()
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
@@ -104,6 +108,7 @@ class ELU(_Elementwise):
         alpha = _validation.real(alpha, "alpha")
         super().__init__(**kwargs)
         self.alpha = alpha
+        self._build_at_init()
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         return activations.elu(inputs, alpha=self.alpha)

@@ -18,6 +18,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras import _validation, regularizers
+from minikeras.layers import _spatial
 from minikeras.layers.layer import Layer
 from minikeras.utils.random import draw_seed
 
@@ -34,6 +35,7 @@ class _Random(Layer):
     """A layer with its own checkpointed random generator; identity unless training."""
 
     _float_inputs = True
+    supports_masking = True  # keras's flag (minikeras has no masks)
 
     def __init__(self, seed: int | None = None, **kwargs: Any):
         seed = _validation.optional_int(seed, "seed")
@@ -41,6 +43,7 @@ class _Random(Layer):
         self.seed = seed
         with tf.init_scope():
             self.generator = tf.random.Generator.from_seed(draw_seed() if seed is None else seed)
+        self._build_at_init()  # no weights: built at once, as keras
 
     def _next_seed(self) -> tf.Tensor:
         return self.generator.make_seeds(1)[:, 0]
@@ -164,23 +167,15 @@ class _SpatialDropout(_Random):
         super().__init__(seed=seed, **kwargs)
         self.rate = rate
 
-    def _check_rank(self, input_shape: tuple) -> None:
-        if len(input_shape) != self._rank:
-            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) expects inputs of "
-                             f"rank {self._rank}. Received input_shape={tuple(input_shape)}")
-
-    def build(self, input_shape: tuple) -> None:
-        self._check_rank(input_shape)
-        self.built = True
-
     def weight_shapes(self, input_shape: tuple) -> list:
-        self._check_rank(input_shape)
+        _spatial.check_rank(self, input_shape, self._rank)
         return []
 
     def _noise_shape(self, shape: tf.Tensor) -> list:
         return [shape[0], 1, shape[2]]
 
     def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
+        _spatial.check_rank(self, tuple(inputs.shape.as_list()), self._rank)  # keras's InputSpec
         if not training or self.rate == 0:
             return inputs
         return tf.nn.experimental.stateless_dropout(
@@ -252,6 +247,7 @@ class ActivityRegularization(Layer):
     """
 
     _float_inputs = True
+    supports_masking = True
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any):
         l1 = _validation.real(l1, "l1", low=0.0)
@@ -259,6 +255,7 @@ class ActivityRegularization(Layer):
         kwargs.pop("activity_regularizer", None)
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = l1, l2
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return input_shape

@@ -29,12 +29,7 @@ class _Pooling(Layer):
         super().__init__(name=name, **kwargs)
         self.pool_size, self.strides = pool_size, strides
         self.padding, self.data_format = padding, data_format
-
-    def build(self, input_shape: Any) -> None:
-        """Creates nothing; raises ValueError for a wrong rank or a "valid" window larger than
-        the input."""
-        self.compute_output_shape(input_shape)
-        self.built = True
+        self._build_at_init()  # no weights: built at once; `call` checks each input (keras)
 
     def weight_shapes(self, input_shape: Any) -> list[tuple[str, tuple]]:
         """[]: pooling has no weights (checks the shape like build)."""
@@ -147,11 +142,7 @@ class _GlobalPooling(Layer):
         keepdims = _validation.boolean(keepdims, "keepdims")
         super().__init__(name=name, **kwargs)
         self.data_format, self.keepdims = data_format, keepdims
-
-    def build(self, input_shape: Any) -> None:
-        """Creates nothing; raises ValueError for a wrong rank."""
-        self.compute_output_shape(input_shape)
-        self.built = True
+        self._build_at_init()  # no weights: built at once; `call` checks each input (keras)
 
     def weight_shapes(self, input_shape: Any) -> list[tuple[str, tuple]]:
         """[]: pooling has no weights (checks the shape like build)."""
@@ -166,6 +157,7 @@ class _GlobalPooling(Layer):
         return head + ((1,) * self._rank if self.keepdims else ()) + tail
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        self.compute_output_shape(tuple(inputs.shape.as_list()))  # the rank
         axes = _spatial.spatial_axes(self.data_format, self._rank)
         return self._reduce(inputs, axis=axes, keepdims=self.keepdims)
 
@@ -189,6 +181,19 @@ class GlobalAveragePooling1D(_GlobalPooling):
       TensorShape([2, 3])
     """)
     _rank, _reduce = 1, staticmethod(tf.reduce_mean)
+    supports_masking = True
+
+    def call(self, inputs: tf.Tensor, mask: Any = None) -> tf.Tensor:
+        """The mean over steps; with ``mask`` (``(batch, steps)``, nonzero = keep), over the
+        kept steps only, as keras: ``sum(x * mask) / sum(mask)``."""
+        if mask is None:
+            return super().call(inputs)
+        self.compute_output_shape(tuple(inputs.shape.as_list()))
+        axis = 1 if self.data_format == "channels_last" else 2
+        keep = tf.expand_dims(tf.cast(mask, tf.bool), 2 if axis == 1 else 1)
+        inputs = tf.where(keep, inputs, tf.zeros_like(inputs))
+        return (tf.reduce_sum(inputs, axis=axis, keepdims=self.keepdims)
+                / tf.reduce_sum(tf.cast(keep, inputs.dtype), axis=axis, keepdims=self.keepdims))
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

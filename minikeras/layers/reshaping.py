@@ -27,7 +27,7 @@ class _NoWeights(Layer):
         return []
 
 
-class Reshape(_NoWeights):
+class Reshape(Layer):
     """Reshapes each sample: ``(batch, *shape) -> (batch, *target_shape)``.
 
     One entry of ``target_shape`` may be -1: it is inferred from the sample size.
@@ -57,6 +57,12 @@ class Reshape(_NoWeights):
                              f"`target_shape`. Received: target_shape={target_shape}.")
         super().__init__(**kwargs)
         self.target_shape = tuple(int(d) for d in target_shape)
+        self._build_at_init()  # as keras: built at once; `call` checks each input's size
+
+    def weight_shapes(self, input_shape: Any) -> list[tuple[str, tuple]]:
+        """[]: no weights (checks that the input size fits ``target_shape``)."""
+        self.compute_output_shape(input_shape)
+        return []
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         shape = tuple(input_shape)

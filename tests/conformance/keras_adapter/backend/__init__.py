@@ -39,6 +39,18 @@ def set_floatx(value: str) -> None:
         raise MissingNameError(f"minikeras computes in float32 only (set_floatx({value!r}))")
 
 
+def image_data_format() -> str:
+    """minikeras's layers default to channels_last (keras's default image data format)."""
+    return "channels_last"
+
+
+def set_image_data_format(value: str) -> None:
+    """Only keras's default, channels_last, exists in minikeras (no global image format)."""
+    if value != "channels_last":
+        raise MissingNameError("minikeras has no global image data format "
+                               f"(set_image_data_format({value!r}))")
+
+
 def epsilon() -> float:
     """The fuzz factor keras and minikeras use (1e-7)."""
     return _EPSILON
