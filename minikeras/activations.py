@@ -44,6 +44,8 @@ def linear(x: Any) -> Any:
       x: Anything.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.activations import linear
       >>> t = tf.constant([-1.0, 2.0]); linear(t) is t
       True
     """
@@ -59,6 +61,7 @@ def sigmoid(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import sigmoid
       >>> sigmoid([0.0]).numpy()
       array([0.5], dtype=float32)
     """
@@ -77,6 +80,7 @@ def tanh(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import tanh
       >>> tanh([0.0]).numpy()
       array([0.], dtype=float32)
     """
@@ -104,6 +108,7 @@ def relu(
       threshold: Values at or below it are zeroed (before the leaky part). Default 0.0.
 
     Example:
+      >>> from minikeras.activations import relu
       >>> relu([-2.0, 1.0, 8.0], max_value=6.0).numpy()
       array([0., 1., 6.], dtype=float32)
     """
@@ -133,6 +138,7 @@ def softmax(x: Any, axis: int | tuple = -1) -> tf.Tensor:
         Default -1.
 
     Example:
+      >>> from minikeras.activations import softmax
       >>> softmax([[0.0, 0.0]]).numpy()
       array([[0.5, 0.5]], dtype=float32)
     """
@@ -161,6 +167,7 @@ def log_softmax(x: Any, axis: int | tuple = -1) -> tf.Tensor:
       axis: Axis, or tuple of axes normalised jointly. Default -1.
 
     Example:
+      >>> from minikeras.activations import log_softmax
       >>> log_softmax([[0.0, 0.0]]).numpy()
       array([[-0.6931472, -0.6931472]], dtype=float32)
     """
@@ -180,6 +187,7 @@ def elu(x: Any, alpha: float = 1.0) -> tf.Tensor:
       alpha: Scale of the negative part. Default 1.0.
 
     Example:
+      >>> from minikeras.activations import elu
       >>> elu([0.0, 2.0]).numpy()
       array([0., 2.], dtype=float32)
     """
@@ -200,6 +208,7 @@ def selu(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import selu
       >>> selu([0.0]).numpy()
       array([0.], dtype=float32)
     """
@@ -215,6 +224,7 @@ def softplus(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import softplus
       >>> softplus([0.0]).numpy()
       array([0.6931472], dtype=float32)
     """
@@ -230,6 +240,7 @@ def softsign(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import softsign
       >>> softsign([1.0]).numpy()
       array([0.5], dtype=float32)
     """
@@ -245,6 +256,7 @@ def silu(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import silu
       >>> silu([0.0]).numpy()
       array([0.], dtype=float32)
     """
@@ -265,6 +277,7 @@ def gelu(x: Any, approximate: bool = False) -> tf.Tensor:
       approximate: Whether to use the tanh approximation. Default False.
 
     Example:
+      >>> from minikeras.activations import gelu
       >>> gelu([0.0]).numpy()
       array([0.], dtype=float32)
     """
@@ -282,6 +295,7 @@ def leaky_relu(x: Any, negative_slope: float = 0.2) -> tf.Tensor:
         *layer* defaults to 0.3; this function, like keras's, to 0.2).
 
     Example:
+      >>> from minikeras.activations import leaky_relu
       >>> leaky_relu([-1.0, 1.0]).numpy()
       array([-0.2,  1. ], dtype=float32)
     """
@@ -298,6 +312,7 @@ def hard_sigmoid(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import hard_sigmoid
       >>> hard_sigmoid([-4.0, 0.0, 4.0]).numpy()
       array([0. , 0.5, 1. ], dtype=float32)
     """
@@ -314,6 +329,7 @@ def exponential(x: Any) -> tf.Tensor:
       x: Input tensor.
 
     Example:
+      >>> from minikeras.activations import exponential
       >>> exponential([0.0]).numpy()
       array([1.], dtype=float32)
     """
@@ -345,6 +361,7 @@ def get(identifier: Any) -> Callable:
       TypeError: For anything that is neither None, a string nor a callable.
 
     Example:
+      >>> from minikeras.activations import get, relu
       >>> get("relu") is relu
       True
     """
@@ -362,6 +379,7 @@ def serialize(activation: Callable) -> str:
       ValueError: If `activation` is not one of this module's functions.
 
     Example:
+      >>> from minikeras.activations import serialize, relu
       >>> serialize(relu)
       'relu'
     """
@@ -383,6 +401,7 @@ def deserialize(name: str) -> Callable:
       ValueError: If it is not a registered name.
 
     Example:
+      >>> from minikeras.activations import deserialize, gelu
       >>> deserialize("gelu") is gelu
       True
     """
