@@ -44,6 +44,8 @@ class MaxNorm(Constraint):
     Args: max_value=2, axis=0.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.constraints import MaxNorm
       >>> MaxNorm(1.0)(tf.constant([[3.0], [4.0]])).numpy().round(3).ravel().tolist()
       [0.6, 0.8]
     """

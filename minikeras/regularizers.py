@@ -7,6 +7,8 @@
         with N the L2-normalized rows ("rows") or columns ("columns") of a rank-2 w
 
 Example:
+  >>> import minikeras
+  >>> from minikeras.layers import Dense
   >>> Dense(4, kernel_regularizer=minikeras.regularizers.L2(1e-4))
 """
 from __future__ import annotations

@@ -35,6 +35,7 @@ class CSVLogger(Callback):
         False (default) overwrites it.
 
     Example:
+      >>> from minikeras.callbacks import CSVLogger
       >>> model.fit(x, y, epochs=5, callbacks=[CSVLogger("training.log")])
     """
 

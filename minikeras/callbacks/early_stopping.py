@@ -37,6 +37,7 @@ class EarlyStopping(MonitorCallback):
       start_from_epoch: Epochs to wait before monitoring (warm-up). Default 0.
 
     Example:
+      >>> from minikeras.callbacks import EarlyStopping
       >>> stop = EarlyStopping(monitor="loss", patience=3)
       >>> model.fit(x, y, epochs=100, callbacks=[stop])
     """

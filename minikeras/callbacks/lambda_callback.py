@@ -28,6 +28,7 @@ class LambdaCallback(Callback):
         misspelt hook would never run); other names are stored as attributes, as keras does.
 
     Example:
+      >>> from minikeras.callbacks import LambdaCallback
       >>> printer = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
     """
 

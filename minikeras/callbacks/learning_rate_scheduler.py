@@ -34,6 +34,7 @@ class LearningRateScheduler(Callback):
       verbose: 1 prints the rate set at each epoch. Default 0.
 
     Example:
+      >>> from minikeras.callbacks import LearningRateScheduler
       >>> def halve_after_ten(epoch, lr):
       ...     return lr if epoch < 10 else lr * 0.5
       >>> model.fit(x, y, epochs=15, callbacks=[LearningRateScheduler(halve_after_ten)])

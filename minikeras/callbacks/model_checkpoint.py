@@ -35,6 +35,7 @@ class ModelCheckpoint(MonitorCallback):
         ``save_best_only``. Default None.
 
     Example:
+      >>> from minikeras.callbacks import ModelCheckpoint
       >>> checkpoint = ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.2f}.minikeras",
       ...                              save_best_only=True)
       >>> model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[checkpoint])

@@ -44,6 +44,7 @@ class ReduceLROnPlateau(MonitorCallback):
       min_lr: Lower bound on the learning rate. Default 0.
 
     Example:
+      >>> from minikeras.callbacks import ReduceLROnPlateau
       >>> reduce = ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3)
       >>> model.fit(x, y, validation_split=0.2, epochs=50, callbacks=[reduce])
     """

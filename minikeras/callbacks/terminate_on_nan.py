@@ -21,6 +21,7 @@ class TerminateOnNaN(Callback):
         every callback's ``on_train_end`` still runs; True raises a RuntimeError at once.
 
     Example:
+      >>> from minikeras.callbacks import TerminateOnNaN
       >>> model.fit(x, y, epochs=10, callbacks=[TerminateOnNaN()])
     """
 

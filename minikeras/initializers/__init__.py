@@ -100,6 +100,7 @@ def get(identifier: Any) -> Any:
       TypeError: For anything else.
 
     Example:
+      >>> from minikeras.initializers import get
       >>> get("he_normal")
       HeNormal(seed=None)
     """
@@ -128,6 +129,7 @@ def serialize(initializer: Initializer) -> dict:
     """Returns ``{"class_name": ..., "config": ...}`` for a built-in initializer.
 
     Example:
+      >>> from minikeras.initializers import serialize, Constant
       >>> serialize(Constant(2.0))
       {'class_name': 'Constant', 'config': {'value': 2.0}}
     """
@@ -147,6 +149,7 @@ def deserialize(config: dict) -> Initializer:
     the class is looked up by name in the built-in table only.
 
     Example:
+      >>> from minikeras.initializers import deserialize
       >>> deserialize({"class_name": "Constant", "config": {"value": 2.0}})
       Constant(value=2.0)
     """

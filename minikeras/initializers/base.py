@@ -24,6 +24,8 @@ class Initializer:
     arguments as a dict, and `from_config(config)` rebuilds an equal initializer from it.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.initializers import Initializer
       >>> class Halves(Initializer):
       ...     def __call__(self, shape, dtype=tf.float32):
       ...         return tf.fill(standardize_shape(shape), tf.cast(0.5, dtype))

@@ -14,6 +14,7 @@ class Zeros(Initializer):
     """Fills the tensor with 0.
 
     Example:
+      >>> from minikeras.initializers import Zeros
       >>> Zeros()((2,)).numpy()
       array([0., 0.], dtype=float32)
     """
@@ -26,6 +27,7 @@ class Ones(Initializer):
     """Fills the tensor with 1.
 
     Example:
+      >>> from minikeras.initializers import Ones
       >>> Ones()((2,)).numpy()
       array([1., 1.], dtype=float32)
     """
@@ -43,6 +45,7 @@ class Constant(Initializer):
       value: A Python or NumPy scalar, or a numeric array (or nested list). Default 0.0.
 
     Example:
+      >>> from minikeras.initializers import Constant
       >>> Constant(3.0)((2,)).numpy()
       array([3., 3.], dtype=float32)
     """
@@ -81,6 +84,7 @@ class Identity(Initializer):
       gain: Multiplier of the identity. Default 1.0.
 
     Example:
+      >>> from minikeras.initializers import Identity
       >>> Identity(2.0)((2, 2)).numpy()
       array([[2., 0.],
              [0., 2.]], dtype=float32)

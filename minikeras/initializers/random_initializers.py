@@ -50,6 +50,7 @@ class RandomNormal(_NormalDraw):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import RandomNormal
       >>> RandomNormal(stddev=1.0, seed=1)((2, 2)).shape
       TensorShape([2, 2])
     """
@@ -67,6 +68,7 @@ class TruncatedNormal(_NormalDraw):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import TruncatedNormal
       >>> TruncatedNormal(seed=1)((3,)).shape
       TensorShape([3])
     """
@@ -83,6 +85,7 @@ class RandomUniform(RandomInitializer):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import RandomUniform
       >>> RandomUniform(0.0, 1.0, seed=1)((2,)).shape
       TensorShape([2])
     """
@@ -126,6 +129,8 @@ class Orthogonal(RandomInitializer):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.initializers import Orthogonal
       >>> q = Orthogonal(seed=1)((3, 3)); bool(tf.reduce_all(abs(tf.transpose(q) @ q - tf.eye(3)) < 1e-5))
       True
     """

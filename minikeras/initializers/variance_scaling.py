@@ -31,6 +31,7 @@ def compute_fans(shape: Sequence[int], input_axes: Sequence[int] | None = None,
     `(*spatial, in, out)`: (in * r, out * r) with r the product of the spatial dims.
 
     Example:
+      >>> from minikeras.initializers import compute_fans
       >>> compute_fans((3, 3, 16, 32))
       (144, 288)
       >>> compute_fans((512, 8, 64), input_axes=[0], output_axes=[1, 2])
@@ -86,6 +87,7 @@ class VarianceScaling(RandomInitializer):
         fan_in and fan_out (both needed; see `compute_fans`). Default None.
 
     Example:
+      >>> from minikeras.initializers import VarianceScaling
       >>> VarianceScaling(2.0, "fan_in", "uniform", seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -180,6 +182,7 @@ class GlorotUniform(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import GlorotUniform
       >>> GlorotUniform(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -194,6 +197,7 @@ class GlorotNormal(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import GlorotNormal
       >>> GlorotNormal(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -208,6 +212,7 @@ class HeNormal(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import HeNormal
       >>> HeNormal(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -222,6 +227,7 @@ class HeUniform(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import HeUniform
       >>> HeUniform(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -236,6 +242,7 @@ class LecunNormal(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import LecunNormal
       >>> LecunNormal(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """
@@ -250,6 +257,7 @@ class LecunUniform(_NamedVarianceScaling):
       seed: An integer, or None (default) to draw one from Python's `random` now.
 
     Example:
+      >>> from minikeras.initializers import LecunUniform
       >>> LecunUniform(seed=0)((4, 3)).shape
       TensorShape([4, 3])
     """

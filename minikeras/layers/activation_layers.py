@@ -41,6 +41,8 @@ class ReLU(_Elementwise):
       threshold: Non-negative float. Default 0.0.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import ReLU
       >>> ReLU(max_value=1.0)(tf.constant([-1.0, 0.5, 2.0])).numpy()
       array([0. , 0.5, 1. ], dtype=float32)
     """
@@ -71,6 +73,8 @@ class LeakyReLU(_Elementwise):
         to 0.2, as in keras).
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import LeakyReLU
       >>> LeakyReLU()(tf.constant([-1.0, 2.0])).numpy()
       array([-0.3,  2. ], dtype=float32)
     """
@@ -100,6 +104,8 @@ class ELU(_Elementwise):
       alpha: Float, the scale of the negative part. Default 1.0.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import ELU
       >>> ELU()(tf.constant([0.0, 1.0])).numpy()
       array([0., 1.], dtype=float32)
     """
@@ -130,6 +136,8 @@ class PReLU(_Elementwise):
       shared_axes: Integer or list of integers (1-based sample axes) sharing one slope.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import PReLU
       >>> layer = PReLU(alpha_initializer=initializers.Constant(0.1))
       >>> layer(tf.constant([[-1.0, 2.0]])).numpy()
       array([[-0.1,  2. ]], dtype=float32)

@@ -67,6 +67,8 @@ class BatchNormalization(_AffineNorm):
         optional "rmax", "rmin", "dmax" bounding the corrections. renorm_momentum: Default 0.99.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import BatchNormalization
       >>> bn = BatchNormalization()
       >>> bn(tf.constant([[1.0], [3.0]]), training=True).numpy().round(3)
       array([[-0.999], [ 0.999]], dtype=float32)

@@ -64,6 +64,8 @@ class CategoryEncoding(Layer):
       sparse: Must be False (minikeras returns dense tensors).
 
     Example:
+      >>> import numpy as np
+      >>> from minikeras.layers import CategoryEncoding
       >>> CategoryEncoding(4, output_mode="count")(np.array([[0, 1, 1]])).numpy()
       array([[1., 2., 0., 0.]], dtype=float32)
     """
@@ -114,6 +116,8 @@ class Discretization(Layer):
       output_mode: "int" (default, int32 indices), "one_hot", "multi_hot" or "count".
 
     Example:
+      >>> import numpy as np
+      >>> from minikeras.layers import Discretization
       >>> Discretization([0.0, 1.0])(np.array([[-1.0, 0.5, 2.0]])).numpy()
       array([[0, 1, 2]], dtype=int32)
     """

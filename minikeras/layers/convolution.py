@@ -182,6 +182,8 @@ class Conv1D(_Conv):
       bias_constraint: Default None.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Conv1D
       >>> Conv1D(4, 3)(tf.ones((2, 10, 3))).shape
       TensorShape([2, 8, 4])
     """
@@ -212,6 +214,8 @@ class Conv2D(_Conv):
       bias_constraint: Default None.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Conv2D
       >>> Conv2D(8, 3, padding="same", activation="relu")(tf.ones((2, 28, 28, 1))).shape
       TensorShape([2, 28, 28, 8])
     """

@@ -39,6 +39,8 @@ class Dense(Layer):
       name: Optional layer name.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Dense
       >>> layer = Dense(3, activation="relu")
       >>> layer(tf.ones((2, 4))).shape
       TensorShape([2, 3])

@@ -33,6 +33,8 @@ class Embedding(Layer):
         layers do not propagate masks, so it changes no computation. Default False.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Embedding
       >>> Embedding(1000, 8)(tf.constant([[4, 20, 7]])).shape
       TensorShape([1, 3, 8])
     """

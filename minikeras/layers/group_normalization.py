@@ -26,6 +26,8 @@ class GroupNormalization(_AffineNorm):
       constraints None.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GroupNormalization
       >>> GroupNormalization(groups=2)(tf.ones((1, 4))).shape
       TensorShape([1, 4])
     """

@@ -16,6 +16,8 @@ class Identity(Layer):
     """Returns its inputs unchanged: ``output = inputs`` (any structure, any dtype).
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Identity
       >>> Identity()(tf.ones((2, 3))).shape
       TensorShape([2, 3])
     """
@@ -61,6 +63,8 @@ class Lambda(Layer):
         saving).
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Lambda
       >>> def double(x):
       ...     return 2 * x
       >>> Lambda(double)(tf.ones((2, 3))).numpy()[0]

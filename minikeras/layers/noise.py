@@ -67,6 +67,8 @@ class GaussianNoise(_Random):
       seed: Optional integer seed.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GaussianNoise
       >>> GaussianNoise(0.1)(tf.ones((2, 2))).numpy()  # inference: unchanged
       array([[1., 1.], [1., 1.]], dtype=float32)
     """
@@ -240,6 +242,8 @@ class ActivityRegularization(Layer):
       l1: Non-negative float. Default 0.0. l2: Non-negative float. Default 0.0.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import ActivityRegularization
       >>> layer = ActivityRegularization(l2=0.1)
       >>> _ = layer(tf.ones((2, 3)))
       >>> float(layer.losses[0])

@@ -117,6 +117,8 @@ class LayerNormalization(_AffineNorm):
         epsilon) * gamma``, no centring and no beta. Default False.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import LayerNormalization
       >>> LayerNormalization()(tf.constant([[1.0, 3.0]])).numpy().round(3)
       array([[-0.999,  0.999]], dtype=float32)
     """

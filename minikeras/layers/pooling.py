@@ -74,6 +74,8 @@ class MaxPooling1D(_Pooling):
     """ + _POOL_ARGS + """      (pool_size defaults to 2.)
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import MaxPooling1D
       >>> MaxPooling1D(2)(tf.ones((1, 6, 3))).shape
       TensorShape([1, 3, 3])
     """)
@@ -91,6 +93,8 @@ class MaxPooling2D(_Pooling):
     """ + _POOL_ARGS + """      (pool_size defaults to (2, 2).)
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import MaxPooling2D
       >>> MaxPooling2D()(tf.ones((1, 28, 28, 8))).shape
       TensorShape([1, 14, 14, 8])
     """)
@@ -105,6 +109,8 @@ class AveragePooling1D(_Pooling):
     __doc__ = ("""Mean over windows of steps: ``out[b, t, c] = mean_{i < pool} x[b, t*s + i, c]``.
     """ + _POOL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import AveragePooling1D
       >>> AveragePooling1D(2)(tf.ones((1, 6, 3))).shape
       TensorShape([1, 3, 3])
     """)
@@ -119,6 +125,8 @@ class AveragePooling2D(_Pooling):
     __doc__ = ("""Mean over windows: ``out[b, y, x, c] = mean_{i, j} in[b, y*sy + i, x*sx + j, c]``.
     """ + _POOL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import AveragePooling2D
       >>> AveragePooling2D(2)(tf.ones((1, 8, 8, 3))).shape
       TensorShape([1, 4, 4, 3])
     """)
@@ -177,6 +185,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
     __doc__ = ("""Mean over steps: ``(batch, steps, channels) -> (batch, channels)``.
     """ + _GLOBAL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GlobalAveragePooling1D
       >>> GlobalAveragePooling1D()(tf.ones((2, 5, 3))).shape
       TensorShape([2, 3])
     """)
@@ -200,6 +210,8 @@ class GlobalAveragePooling2D(_GlobalPooling):
     __doc__ = ("""Mean over height and width: ``(batch, h, w, c) -> (batch, c)``.
     """ + _GLOBAL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GlobalAveragePooling2D
       >>> GlobalAveragePooling2D()(tf.ones((2, 4, 4, 3))).shape
       TensorShape([2, 3])
     """)
@@ -210,6 +222,8 @@ class GlobalMaxPooling1D(_GlobalPooling):
     __doc__ = ("""Max over steps: ``(batch, steps, channels) -> (batch, channels)``.
     """ + _GLOBAL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GlobalMaxPooling1D
       >>> GlobalMaxPooling1D()(tf.ones((2, 5, 3))).shape
       TensorShape([2, 3])
     """)
@@ -220,6 +234,8 @@ class GlobalMaxPooling2D(_GlobalPooling):
     __doc__ = ("""Max over height and width: ``(batch, h, w, c) -> (batch, c)``.
     """ + _GLOBAL_ARGS + """
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import GlobalMaxPooling2D
       >>> GlobalMaxPooling2D()(tf.ones((2, 4, 4, 3))).shape
       TensorShape([2, 3])
     """)

@@ -44,6 +44,8 @@ class Normalization(Layer):
       invert: Map standardized values back. Default False.
 
     Example:
+      >>> import numpy as np
+      >>> from minikeras.layers import Normalization
       >>> layer = Normalization()
       >>> layer.adapt(np.array([[0.0], [2.0]]))
       >>> layer(np.array([[4.0]])).numpy()
@@ -260,6 +262,8 @@ class Rescaling(Layer):
       offset: A float or array. Default 0.0.
 
     Example:
+      >>> import numpy as np
+      >>> from minikeras.layers import Rescaling
       >>> Rescaling(1 / 255)(np.array([[255.0]])).numpy()
       array([[1.]], dtype=float32)
     """

@@ -36,6 +36,8 @@ class Reshape(Layer):
       target_shape: Tuple of integers, the new shape of one sample (without the batch axis).
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Reshape
       >>> Reshape((3, 4))(tf.ones((2, 12))).shape
       TensorShape([2, 3, 4])
     """
@@ -102,6 +104,8 @@ class Permute(_NoWeights):
       dims: Tuple of integers, a permutation of ``1..rank-1`` (the batch axis is 0).
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Permute
       >>> Permute((2, 1))(tf.ones((2, 10, 64))).shape
       TensorShape([2, 64, 10])
     """
@@ -136,6 +140,8 @@ class RepeatVector(_NoWeights):
       n: Positive integer, the number of repetitions.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import RepeatVector
       >>> RepeatVector(3)(tf.ones((2, 32))).shape
       TensorShape([2, 3, 32])
     """
@@ -170,6 +176,8 @@ class ZeroPadding2D(_NoWeights):
       data_format: "channels_last" (default, also for None) or "channels_first".
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import ZeroPadding2D
       >>> ZeroPadding2D(((1, 0), (2, 2)))(tf.ones((1, 3, 3, 1))).shape
       TensorShape([1, 4, 7, 1])
     """
@@ -230,6 +238,8 @@ class UpSampling2D(_NoWeights):
         "lanczos5".
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import UpSampling2D
       >>> UpSampling2D(2)(tf.ones((1, 3, 3, 4))).shape
       TensorShape([1, 6, 6, 4])
     """

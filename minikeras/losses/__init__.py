@@ -32,6 +32,7 @@ TensorFlow op that produced ``y_pred`` (inside a ``tf.function`` keras also take
 logits path when ``y_pred`` is the output of a ``Sigmoid``/``Softmax`` op).
 
 Example:
+  >>> import minikeras
   >>> loss = minikeras.losses.get("binary_crossentropy")
   >>> loss([[0.0], [1.0]], [[0.2], [0.9]])                 # ~0.164
   >>> total, count = loss.sum_and_count(y, p, sample_weight=w, logits=z)

@@ -29,6 +29,7 @@ def hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
     """``mean(max(1 - y_true * y_pred, 0), axis=-1)``; labels are -1/1 (0/1 are converted).
 
     Example:
+      >>> from minikeras.losses import hinge
       >>> hinge([[-1.0, 1.0]], [[0.3, 0.6]])   # [0.85]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
@@ -40,6 +41,7 @@ def squared_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
     """``mean(max(1 - y_true * y_pred, 0)**2, axis=-1)``; labels are -1/1 (0/1 converted).
 
     Example:
+      >>> from minikeras.losses import squared_hinge
       >>> squared_hinge([[-1.0, 1.0]], [[0.3, 0.6]])   # [0.925]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
@@ -52,6 +54,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
     ``neg = max((1 - y_true) * y_pred, -1)`` (one-hot targets).
 
     Example:
+      >>> from minikeras.losses import categorical_hinge
       >>> categorical_hinge([[0.0, 1.0]], [[0.3, 0.6]])   # [0.7]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
@@ -65,6 +68,7 @@ def kl_divergence(y_true: Any, y_pred: Any) -> tf.Tensor:
     clipped to ``[eps, 1]`` first.
 
     Example:
+      >>> from minikeras.losses import kl_divergence
       >>> kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])   # [0.1438]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
@@ -77,6 +81,7 @@ def poisson(y_true: Any, y_pred: Any) -> tf.Tensor:
     """Poisson loss ``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``.
 
     Example:
+      >>> from minikeras.losses import poisson
       >>> poisson([[1.0, 0.0]], [[1.0, 1.0]])   # [0.5]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)

@@ -91,6 +91,7 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     """Mean squared error per sample: ``mean((y_true - y_pred)**2, axis=-1)``.
 
     Example:
+      >>> from minikeras.losses import mean_squared_error
       >>> mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])   # [0.5, 0.5]
     """
     y_pred = _as_float(y_pred)

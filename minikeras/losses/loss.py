@@ -54,6 +54,8 @@ class Loss:
         ``loss.dtype`` is read-only.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.losses import Loss
       >>> class Squared(Loss):
       ...     def call(self, y_true, y_pred):
       ...         return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)

@@ -33,6 +33,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     """``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)`` (eps = 1e-7).
 
     Example:
+      >>> from minikeras.losses import mean_absolute_percentage_error
       >>> mean_absolute_percentage_error([[1.0, 2.0]], [[1.5, 1.0]])   # [50.]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -45,6 +46,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))**2, axis=-1)``.
 
     Example:
+      >>> from minikeras.losses import mean_squared_logarithmic_error
       >>> mean_squared_logarithmic_error([[0.0, 1.0]], [[1.0, 1.0]])   # [0.2402]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -61,6 +63,7 @@ def log_cosh(y_true: Any, y_pred: Any) -> tf.Tensor:
     Roughly ``x**2 / 2`` for small errors and ``|x| - log(2)`` for large ones.
 
     Example:
+      >>> from minikeras.losses import log_cosh
       >>> log_cosh([[0.0, 1.0]], [[1.0, 1.0]])   # [0.2169]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -85,6 +88,7 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> tf.Tensor:
       axis: The axis along which the similarity is computed. Default -1.
 
     Example:
+      >>> from minikeras.losses import cosine_similarity
       >>> cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])   # [0., -1.]
     """
     y_true, y_pred = _prepare(y_true, y_pred)

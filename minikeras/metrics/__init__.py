@@ -13,6 +13,7 @@ uses the logits of a final sigmoid/softmax for them too; see `minikeras.losses`)
 outputs, as keras's ``compile(metrics=[...])``.
 
 Example:
+  >>> from minikeras.metrics import get_for_compile, BinaryAccuracy
   >>> m = get_for_compile("acc", y_true_shape=(32,), y_pred_shape=(32, 1))  # BinaryAccuracy
   >>> m.update_state(y, p); m.result(); m.name   # 'acc'
 """

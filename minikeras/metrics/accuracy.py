@@ -36,6 +36,7 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tf.Tens
       threshold: Predictions strictly above it count as 1. Default 0.5.
 
     Example:
+      >>> from minikeras.metrics import binary_accuracy
       >>> binary_accuracy([[1], [0], [1]], [[0.6], [0.5], [0.5]])   # [[1.], [1.], [0.]]
     """
     y_pred = tf.convert_to_tensor(y_pred)
@@ -143,6 +144,7 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> tf.Tenso
       k: How many of the highest predictions to look at. Default 5.
 
     Example:
+      >>> from minikeras.metrics import top_k_categorical_accuracy
       >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
       ...                            k=1)   # [0., 1.]
     """
@@ -164,6 +166,7 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5,
         score (then the first k are compared). Default False.
 
     Example:
+      >>> from minikeras.metrics import sparse_top_k_categorical_accuracy
       >>> sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
       ...                                   k=1)   # [0., 1.]
     """

@@ -82,6 +82,7 @@ class Precision(_ThresholdRatio):
       name: Default ``"precision"``. dtype: See `Metric`.
 
     Example:
+      >>> from minikeras.metrics import Precision
       >>> Precision(top_k=2)([0, 0, 1, 1], [1, 1, 1, 1])   # 0.0 (the first two count)
     """
 
@@ -94,6 +95,7 @@ class Recall(_ThresholdRatio):
     Arguments as `Precision` (name defaults to ``"recall"``).
 
     Example:
+      >>> from minikeras.metrics import Recall
       >>> Recall()([0, 1, 1, 1], [1, 0, 1, 1])   # 0.6667
     """
 
@@ -124,6 +126,7 @@ class AUC(Metric):
       from_logits: Whether y_pred holds logits (a sigmoid is applied first). Default False.
 
     Example:
+      >>> from minikeras.metrics import AUC
       >>> m = AUC(num_thresholds=3); m([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])   # 0.75
     """
 

@@ -48,6 +48,8 @@ class Metric(tf.Module):
         `minikeras._dtype`). ``metric.dtype`` is read-only.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.metrics import Metric
       >>> class Count(Metric):
       ...     def __init__(self, name="count", dtype=None):
       ...         super().__init__(name=name, dtype=dtype)

@@ -51,6 +51,7 @@ class Mean(Metric):
     sample). See `reduce_to_samplewise_values` for how weights are shaped.
 
     Example:
+      >>> from minikeras.metrics import Mean
       >>> m = Mean(); m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
       >>> m.result()   # 2.0
     """

@@ -27,6 +27,9 @@ class Sequential(Model):
       name: Optional name.
 
     Example:
+      >>> from minikeras import Sequential, Input, metrics
+      >>> from minikeras.layers import Dense
+      >>> from minikeras.optimizers import SGD
       >>> model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
       >>> model.compile(optimizer=SGD(0.1), loss="binary_crossentropy", metrics=["accuracy"])
       >>> history = model.fit(x, y, epochs=10)

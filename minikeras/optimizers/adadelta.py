@@ -49,6 +49,7 @@ class Adadelta(Optimizer):
       epsilon: Positive float inside the square roots. Default 1e-7.
 
     Example:
+      >>> from minikeras.optimizers import Adadelta
       >>> model.compile(optimizer=Adadelta(1.0), loss="mse")   # or optimizer="adadelta"
     """
 

@@ -36,6 +36,7 @@ class Adagrad(Optimizer):
       epsilon: Positive float, inside the square root. Default 1e-7.
 
     Example:
+      >>> from minikeras.optimizers import Adagrad
       >>> model.compile(optimizer=Adagrad(0.1), loss="mse")
     """
 

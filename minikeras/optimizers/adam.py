@@ -61,6 +61,7 @@ class Adam(Optimizer):
       amsgrad: Whether to use AMSGrad. Default False.
 
     Example:
+      >>> from minikeras.optimizers import Adam
       >>> model.compile(optimizer=Adam(1e-3, clipnorm=1.0), loss="mse")
     """
 

@@ -43,6 +43,7 @@ class Adamax(Optimizer):
       epsilon: Positive float added to ``u``. Default 1e-7.
 
     Example:
+      >>> from minikeras.optimizers import Adamax
       >>> model.compile(optimizer=Adamax(2e-3), loss="mse")   # or optimizer="adamax"
     """
 

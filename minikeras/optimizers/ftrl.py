@@ -61,6 +61,7 @@ class Ftrl(Optimizer):
       beta: Float >= 0, added to the L2 term as ``beta / (2 lr)``. Default 0.
 
     Example:
+      >>> from minikeras.optimizers import Ftrl
       >>> model.compile(optimizer=Ftrl(0.1, l1_regularization_strength=0.01), loss="mse")
     """
 

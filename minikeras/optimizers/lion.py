@@ -38,6 +38,7 @@ class Lion(Optimizer):
       beta_2: Decay of the momentum, in [0, 1). Default 0.99.
 
     Example:
+      >>> from minikeras.optimizers import Lion
       >>> model.compile(optimizer=Lion(1e-4), loss="mse")   # or optimizer="lion"
     """
 

@@ -68,6 +68,7 @@ class Nadam(Optimizer):
       epsilon: Positive float added to ``sqrt(v_hat)``. Default 1e-7.
 
     Example:
+      >>> from minikeras.optimizers import Nadam
       >>> model.compile(optimizer=Nadam(1e-3), loss="mse")   # or optimizer="nadam"
     """
 

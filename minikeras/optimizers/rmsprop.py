@@ -63,6 +63,7 @@ class RMSprop(Optimizer):
       centered: Whether to normalize by the estimated variance. Default False.
 
     Example:
+      >>> from minikeras.optimizers import RMSprop
       >>> model.compile(optimizer=RMSprop(1e-3, momentum=0.9, centered=True), loss="mse")
     """
 

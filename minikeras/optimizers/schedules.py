@@ -49,6 +49,8 @@ class LearningRateSchedule:
     """Base class: subclasses implement ``__call__(step)`` and ``get_config()``.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.optimizers.schedules import LearningRateSchedule
       >>> class Halving(LearningRateSchedule):
       ...     def __init__(self, lr): self.lr = lr
       ...     def __call__(self, step): return self.lr * 0.5 ** tf.cast(step // 100, tf.float32)

@@ -52,6 +52,8 @@ class SGD(Optimizer):
       weight_decay, clipnorm, clipvalue, global_clipnorm, name: See `Optimizer`.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.optimizers import SGD
       >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
       >>> opt.apply([tf.constant(1.0)], [w])
     """

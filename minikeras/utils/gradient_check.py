@@ -64,6 +64,7 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
       ``{"layer/weight": error}`` for every trainable weight.
 
     Example:
+      >>> from minikeras.utils import check_gradients
       >>> errors = check_gradients(model, x[:16], y[:16])
       >>> assert max(errors.values()) < 1e-2
     """

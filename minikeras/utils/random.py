@@ -17,6 +17,7 @@ def set_random_seed(seed: int) -> None:
       seed: A non-negative integer.
 
     Example:
+      >>> import minikeras
       >>> minikeras.utils.set_random_seed(42)
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
