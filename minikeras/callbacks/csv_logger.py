@@ -36,7 +36,13 @@ class CSVLogger(Callback):
 
     Example:
       >>> from minikeras.callbacks import CSVLogger
-      >>> model.fit(x, y, epochs=5, callbacks=[CSVLogger("training.log")])
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
+      >>> history = model.fit(x, y, verbose=0, epochs=5, callbacks=[CSVLogger("training.log")])
     """
 
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):

@@ -38,8 +38,14 @@ class EarlyStopping(MonitorCallback):
 
     Example:
       >>> from minikeras.callbacks import EarlyStopping
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
       >>> stop = EarlyStopping(monitor="loss", patience=3)
-      >>> model.fit(x, y, epochs=100, callbacks=[stop])
+      >>> history = model.fit(x, y, verbose=0, epochs=100, callbacks=[stop])
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0,

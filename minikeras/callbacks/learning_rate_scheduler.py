@@ -35,9 +35,18 @@ class LearningRateScheduler(Callback):
 
     Example:
       >>> from minikeras.callbacks import LearningRateScheduler
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
       >>> def halve_after_ten(epoch, lr):
       ...     return lr if epoch < 10 else lr * 0.5
-      >>> model.fit(x, y, epochs=15, callbacks=[LearningRateScheduler(halve_after_ten)])
+      >>> history = model.fit(x, y, epochs=15, verbose=0,
+      ...                     callbacks=[LearningRateScheduler(halve_after_ten)])
+      >>> round(float(model.optimizer.learning_rate), 7)   # 0.01 halved five times
+      0.0003125
     """
 
     def __init__(self, schedule: Callable, verbose: int = 0):

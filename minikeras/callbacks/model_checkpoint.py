@@ -36,9 +36,15 @@ class ModelCheckpoint(MonitorCallback):
 
     Example:
       >>> from minikeras.callbacks import ModelCheckpoint
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
       >>> checkpoint = ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.2f}.minikeras",
       ...                              save_best_only=True)
-      >>> model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[checkpoint])
+      >>> history = model.fit(x, y, verbose=0, validation_split=0.2, epochs=10, callbacks=[checkpoint])
     """
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,

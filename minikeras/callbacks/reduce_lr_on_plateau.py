@@ -45,8 +45,14 @@ class ReduceLROnPlateau(MonitorCallback):
 
     Example:
       >>> from minikeras.callbacks import ReduceLROnPlateau
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
       >>> reduce = ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3)
-      >>> model.fit(x, y, validation_split=0.2, epochs=50, callbacks=[reduce])
+      >>> history = model.fit(x, y, verbose=0, validation_split=0.2, epochs=50, callbacks=[reduce])
     """
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,

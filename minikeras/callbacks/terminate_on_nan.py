@@ -22,7 +22,13 @@ class TerminateOnNaN(Callback):
 
     Example:
       >>> from minikeras.callbacks import TerminateOnNaN
-      >>> model.fit(x, y, epochs=10, callbacks=[TerminateOnNaN()])
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
+      >>> history = model.fit(x, y, verbose=0, epochs=10, callbacks=[TerminateOnNaN()])
     """
 
     needs_batch_hooks = False  # the running-mean loss of each compiled call is enough

@@ -50,6 +50,8 @@ class Adadelta(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Adadelta
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Adadelta(1.0), loss="mse")   # or optimizer="adadelta"
     """
 

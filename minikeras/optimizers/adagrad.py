@@ -37,6 +37,8 @@ class Adagrad(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Adagrad
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Adagrad(0.1), loss="mse")
     """
 

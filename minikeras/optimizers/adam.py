@@ -62,6 +62,8 @@ class Adam(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Adam
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Adam(1e-3, clipnorm=1.0), loss="mse")
     """
 

@@ -44,6 +44,8 @@ class Adamax(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Adamax
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Adamax(2e-3), loss="mse")   # or optimizer="adamax"
     """
 

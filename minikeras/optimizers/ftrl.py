@@ -62,6 +62,8 @@ class Ftrl(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Ftrl
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Ftrl(0.1, l1_regularization_strength=0.01), loss="mse")
     """
 

@@ -39,6 +39,8 @@ class Lion(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Lion
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Lion(1e-4), loss="mse")   # or optimizer="lion"
     """
 

@@ -69,6 +69,8 @@ class Nadam(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import Nadam
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=Nadam(1e-3), loss="mse")   # or optimizer="nadam"
     """
 

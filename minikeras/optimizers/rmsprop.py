@@ -64,6 +64,8 @@ class RMSprop(Optimizer):
 
     Example:
       >>> from minikeras.optimizers import RMSprop
+      >>> import minikeras as keras
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
       >>> model.compile(optimizer=RMSprop(1e-3, momentum=0.9, centered=True), loss="mse")
     """
 
