@@ -34,8 +34,11 @@ logits path when ``y_pred`` is the output of a ``Sigmoid``/``Softmax`` op).
 Example:
   >>> import minikeras
   >>> loss = minikeras.losses.get("binary_crossentropy")
-  >>> loss([[0.0], [1.0]], [[0.2], [0.9]])                 # ~0.164
-  >>> total, count = loss.sum_and_count(y, p, sample_weight=w, logits=z)
+  >>> print(loss([[0.0], [1.0]], [[0.2], [0.9]]).numpy().round(4))
+  0.1643
+  >>> total, count = loss.sum_and_count([[0.0], [1.0]], [[0.2], [0.9]], sample_weight=[1.0, 2.0])
+  >>> round(float(total), 4), float(count)   # sum of loss * weight; number of loss elements
+  (0.4339, 2.0)
 """
 from __future__ import annotations
 

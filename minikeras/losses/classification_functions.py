@@ -30,7 +30,8 @@ def hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import hinge
-      >>> hinge([[-1.0, 1.0]], [[0.3, 0.6]])   # [0.85]
+      >>> print(hinge([[-1.0, 1.0]], [[0.3, 0.6]]).numpy().round(4))
+      [0.85]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
@@ -42,7 +43,8 @@ def squared_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import squared_hinge
-      >>> squared_hinge([[-1.0, 1.0]], [[0.3, 0.6]])   # [0.925]
+      >>> print(squared_hinge([[-1.0, 1.0]], [[0.3, 0.6]]).numpy().round(4))
+      [0.925]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
@@ -55,7 +57,8 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import categorical_hinge
-      >>> categorical_hinge([[0.0, 1.0]], [[0.3, 0.6]])   # [0.7]
+      >>> print(categorical_hinge([[0.0, 1.0]], [[0.3, 0.6]]).numpy().round(4))
+      [0.7]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     pos = tf.reduce_sum(y_true * y_pred, axis=-1)
@@ -69,7 +72,8 @@ def kl_divergence(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import kl_divergence
-      >>> kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])   # [0.1438]
+      >>> print(kl_divergence([[0.5, 0.5]], [[0.25, 0.75]]).numpy().round(4))
+      [0.1438]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     y_true = tf.clip_by_value(y_true, EPSILON, 1.0)
@@ -82,7 +86,8 @@ def poisson(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import poisson
-      >>> poisson([[1.0, 0.0]], [[1.0, 1.0]])   # [0.5]
+      >>> print(poisson([[1.0, 0.0]], [[1.0, 1.0]]).numpy().round(4))
+      [1.]
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)

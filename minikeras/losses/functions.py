@@ -92,7 +92,8 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import mean_squared_error
-      >>> mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])   # [0.5, 0.5]
+      >>> print(mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]]).numpy().round(4))
+      [0.5 0.5]
     """
     y_pred = _as_float(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)

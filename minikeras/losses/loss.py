@@ -59,7 +59,8 @@ class Loss:
       >>> class Squared(Loss):
       ...     def call(self, y_true, y_pred):
       ...         return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
-      >>> Squared()([[1.0], [2.0]], [[0.0], [0.0]])   # 2.5
+      >>> print(Squared()([[1.0], [2.0]], [[0.0], [0.0]]).numpy().round(4))
+      2.5
     """
 
     uses_logits = False  # True when `call` accepts `logits=` (the three crossentropies).

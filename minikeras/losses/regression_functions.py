@@ -34,7 +34,8 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import mean_absolute_percentage_error
-      >>> mean_absolute_percentage_error([[1.0, 2.0]], [[1.5, 1.0]])   # [50.]
+      >>> print(mean_absolute_percentage_error([[1.0, 2.0]], [[1.5, 1.0]]).numpy().round(4))
+      [50.]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)
@@ -47,7 +48,8 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import mean_squared_logarithmic_error
-      >>> mean_squared_logarithmic_error([[0.0, 1.0]], [[1.0, 1.0]])   # [0.2402]
+      >>> print(mean_squared_logarithmic_error([[0.0, 1.0]], [[1.0, 1.0]]).numpy().round(4))
+      [0.2402]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)
@@ -64,7 +66,8 @@ def log_cosh(y_true: Any, y_pred: Any) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import log_cosh
-      >>> log_cosh([[0.0, 1.0]], [[1.0, 1.0]])   # [0.2169]
+      >>> print(log_cosh([[0.0, 1.0]], [[1.0, 1.0]]).numpy().round(4))
+      [0.2169]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     log2 = tf.constant(math.log(2.0), y_pred.dtype)
@@ -89,7 +92,8 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> tf.Tensor:
 
     Example:
       >>> from minikeras.losses import cosine_similarity
-      >>> cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])   # [0., -1.]
+      >>> print(cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]).numpy().round(4))
+      [-0. -1.]
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     return -tf.reduce_sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), axis=axis)

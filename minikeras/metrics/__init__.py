@@ -15,7 +15,9 @@ outputs, as keras's ``compile(metrics=[...])``.
 Example:
   >>> from minikeras.metrics import get_for_compile, BinaryAccuracy
   >>> m = get_for_compile("acc", y_true_shape=(32,), y_pred_shape=(32, 1))  # BinaryAccuracy
-  >>> m.update_state(y, p); m.result(); m.name   # 'acc'
+  >>> m.update_state([1.0, 0.0], [[0.9], [0.7]])
+  >>> float(m.result()), m.name
+  (0.5, 'acc')
 """
 from __future__ import annotations
 

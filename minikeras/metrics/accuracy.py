@@ -37,7 +37,10 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> tf.Tens
 
     Example:
       >>> from minikeras.metrics import binary_accuracy
-      >>> binary_accuracy([[1], [0], [1]], [[0.6], [0.5], [0.5]])   # [[1.], [1.], [0.]]
+      >>> print(binary_accuracy([[1], [0], [1]], [[0.6], [0.5], [0.5]]).numpy().round(4))
+      [[1.]
+       [1.]
+       [0.]]
     """
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)
@@ -145,8 +148,9 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> tf.Tenso
 
     Example:
       >>> from minikeras.metrics import top_k_categorical_accuracy
-      >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
-      ...                            k=1)   # [0., 1.]
+      >>> print(top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]],
+      ...                                  [[0.1, 0.9, 0.8], [0.05, 0.95, 0]], k=1).numpy())
+      [0. 1.]
     """
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.argmax(tf.cast(y_true, y_pred.dtype), axis=-1)
@@ -167,8 +171,9 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5,
 
     Example:
       >>> from minikeras.metrics import sparse_top_k_categorical_accuracy
-      >>> sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
-      ...                                   k=1)   # [0., 1.]
+      >>> print(sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]],
+      ...                                         k=1).numpy())
+      [0. 1.]
     """
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)

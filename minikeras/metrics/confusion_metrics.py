@@ -83,7 +83,8 @@ class Precision(_ThresholdRatio):
 
     Example:
       >>> from minikeras.metrics import Precision
-      >>> Precision(top_k=2)([0, 0, 1, 1], [1, 1, 1, 1])   # 0.0 (the first two count)
+      >>> print(Precision(top_k=2)([0, 0, 1, 1], [1, 1, 1, 1]).numpy().round(4))   # 0.0 (the first two count)
+      0.0
     """
 
     _other, _key = "false_positives", "fp"
@@ -96,7 +97,8 @@ class Recall(_ThresholdRatio):
 
     Example:
       >>> from minikeras.metrics import Recall
-      >>> Recall()([0, 1, 1, 1], [1, 0, 1, 1])   # 0.6667
+      >>> print(Recall()([0, 1, 1, 1], [1, 0, 1, 1]).numpy().round(4))
+      0.6667
     """
 
     _other, _key = "false_negatives", "fn"
@@ -127,7 +129,9 @@ class AUC(Metric):
 
     Example:
       >>> from minikeras.metrics import AUC
-      >>> m = AUC(num_thresholds=3); m([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])   # 0.75
+      >>> m = AUC(num_thresholds=3)
+      >>> print(m([0, 0, 1, 1], [0, 0.5, 0.3, 0.9]).numpy().round(4))
+      0.75
     """
 
     def __init__(self, num_thresholds: int = 200, curve: Any = "ROC",

@@ -53,7 +53,8 @@ class Mean(Metric):
     Example:
       >>> from minikeras.metrics import Mean
       >>> m = Mean(); m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
-      >>> m.result()   # 2.0
+      >>> print(m.result().numpy().round(4))
+      2.0
     """
 
     def __init__(self, name: str = "mean", dtype: Any = None):
