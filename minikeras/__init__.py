@@ -6,6 +6,7 @@
     model.fit(x, y, epochs=10)
 """
 from minikeras import (
+    _autograph,  # noqa: F401 - AutoGraph leaves minikeras's code as it is
     activations,
     backend,
     callbacks,

@@ -1,5 +1,5 @@
-"""Utilities: seeding, gradient checking, one-hot encoding and normalization, and (with
-matplotlib) plots of training."""
+"""Utilities: seeding, gradient checking, one-hot encoding and normalization, padding
+sequences, and (with matplotlib) plots of training."""
 import importlib
 from typing import Any
 
@@ -8,9 +8,10 @@ from minikeras.utils.gradient_check import check_gradients
 from minikeras.utils.numerical import normalize, to_categorical
 from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.random import set_random_seed
+from minikeras.utils.sequences import pad_sequences
 
-__all__ = ["PyDataset", "Sequence", "check_gradients", "get_file", "normalize", "plot_history",
-           "plotting", "set_random_seed", "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "check_gradients", "get_file", "normalize",
+           "pad_sequences", "plot_history", "plotting", "set_random_seed", "to_categorical"]
 
 
 def __getattr__(name: str) -> Any:
