@@ -46,8 +46,8 @@ class MaxNorm(Constraint):
     Example:
       >>> import tensorflow as tf
       >>> from minikeras.constraints import MaxNorm
-      >>> MaxNorm(1.0)(tf.constant([[3.0], [4.0]])).numpy().round(3).ravel().tolist()
-      [0.6, 0.8]
+      >>> print(MaxNorm(1.0)(tf.constant([[3.0], [4.0]])).numpy().round(3).ravel())
+      [0.6 0.8]
     """
 
     def __init__(self, max_value: float = 2, axis: Any = 0):

@@ -9,7 +9,7 @@
 Example:
   >>> import minikeras
   >>> from minikeras.layers import Dense
-  >>> Dense(4, kernel_regularizer=minikeras.regularizers.L2(1e-4))
+  >>> layer = Dense(4, kernel_regularizer=minikeras.regularizers.L2(1e-4))
 """
 from __future__ import annotations
 

@@ -8,8 +8,15 @@ class History(Callback):
     """Collects ``history[name] = [value per epoch]`` and ``epoch = [epoch indices]``.
 
     Example:
-      >>> history = model.fit(x, y, epochs=3)
-      >>> history.history["loss"]   # three floats
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
+      >>> history = model.fit(x, y, epochs=3, verbose=0)   # fit returns its History
+      >>> len(history.history["loss"]), history.epoch
+      (3, [0, 1, 2])
     """
 
     def __init__(self) -> None:

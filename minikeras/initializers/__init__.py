@@ -102,7 +102,7 @@ def get(identifier: Any) -> Any:
     Example:
       >>> from minikeras.initializers import get
       >>> get("he_normal")
-      HeNormal(seed=None)
+      HeNormal(seed=None, input_axes=None, output_axes=None)
     """
     if identifier is None:
         return None

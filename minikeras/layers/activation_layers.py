@@ -137,6 +137,7 @@ class PReLU(_Elementwise):
 
     Example:
       >>> import tensorflow as tf
+      >>> from minikeras import initializers
       >>> from minikeras.layers import PReLU
       >>> layer = PReLU(alpha_initializer=initializers.Constant(0.1))
       >>> layer(tf.constant([[-1.0, 2.0]])).numpy()

@@ -70,8 +70,9 @@ class BatchNormalization(_AffineNorm):
       >>> import tensorflow as tf
       >>> from minikeras.layers import BatchNormalization
       >>> bn = BatchNormalization()
-      >>> bn(tf.constant([[1.0], [3.0]]), training=True).numpy().round(3)
-      array([[-0.999], [ 0.999]], dtype=float32)
+      >>> print(bn(tf.constant([[1.0], [3.0]]), training=True).numpy().round(4))  # eps 1e-3
+      [[-0.9995]
+       [ 0.9995]]
     """
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,

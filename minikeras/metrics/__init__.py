@@ -13,7 +13,7 @@ uses the logits of a final sigmoid/softmax for them too; see `minikeras.losses`)
 outputs, as keras's ``compile(metrics=[...])``.
 
 Example:
-  >>> from minikeras.metrics import get_for_compile, BinaryAccuracy
+  >>> from minikeras.metrics import get_for_compile
   >>> m = get_for_compile("acc", y_true_shape=(32,), y_pred_shape=(32, 1))  # BinaryAccuracy
   >>> m.update_state([1.0, 0.0], [[0.9], [0.7]])
   >>> float(m.result()), m.name

@@ -27,12 +27,17 @@ class Sequential(Model):
       name: Optional name.
 
     Example:
-      >>> from minikeras import Sequential, Input, metrics
+      >>> import numpy as np
+      >>> from minikeras import Input, Sequential
       >>> from minikeras.layers import Dense
       >>> from minikeras.optimizers import SGD
+      >>> x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype="float32")
+      >>> y = np.array([0.0, 1.0, 1.0, 1.0], dtype="float32")   # logical or
       >>> model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
       >>> model.compile(optimizer=SGD(0.1), loss="binary_crossentropy", metrics=["accuracy"])
-      >>> history = model.fit(x, y, epochs=10)
+      >>> history = model.fit(x, y, epochs=10, verbose=0)
+      >>> sorted(history.history), len(history.history["loss"])
+      (['accuracy', 'loss'], 10)
     """
 
     def __init__(self, layers: Sequence[Layer] | None = None, trainable: bool = True,

@@ -54,8 +54,11 @@ class SGD(Optimizer):
     Example:
       >>> import tensorflow as tf
       >>> from minikeras.optimizers import SGD
+      >>> w = tf.Variable(1.0)
       >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
-      >>> opt.apply([tf.constant(1.0)], [w])
+      >>> opt.apply([tf.constant(1.0)], [w])   # v = -0.1;  w += 0.9 * v - 0.1
+      >>> round(float(w.numpy()), 4)
+      0.81
     """
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,

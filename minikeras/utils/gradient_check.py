@@ -65,8 +65,18 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
 
     Example:
       >>> from minikeras.utils import check_gradients
-      >>> errors = check_gradients(model, x[:16], y[:16])
-      >>> assert max(errors.values()) < 1e-2
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+      >>> y = (x[:, :1] > 0).astype("float32")
+      >>> model = keras.Sequential([keras.Input(shape=(2,)),
+      ...                           keras.layers.Dense(3, "tanh", name="hidden"),
+      ...                           keras.layers.Dense(1, "sigmoid", name="out")])
+      >>> errors = check_gradients(model, x, y, loss="binary_crossentropy")
+      >>> sorted(errors)
+      ['hidden/bias', 'hidden/kernel', 'out/bias', 'out/kernel']
+      >>> max(errors.values()) < 1e-2
+      True
     """
     if not epsilon > 0:
         raise ValueError(f"Expected `epsilon` > 0. Received: epsilon={epsilon!r}")
