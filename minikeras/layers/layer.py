@@ -205,12 +205,16 @@ class Layer(WeightsMixin, tf.Module):
         if isinstance(inputs, symbolic.SymbolicTensor):
             self._check_input_shape(tf.TensorShape(inputs.shape))
         call_kwargs = dict(kwargs)
-        if _call_accepts_training(self):
-            call_kwargs["training"] = False
-        spec = symbolic.output_spec(self, inputs, call_kwargs)
+        if type(self).compute_output_spec is not Layer.compute_output_spec:
+            spec = self.compute_output_spec(inputs, **call_kwargs)  # the layer's own (keras)
+        else:
+            if _call_accepts_training(self):
+                call_kwargs["training"] = False
+            spec = symbolic.output_spec(self, inputs, call_kwargs)
         node = symbolic.Node(self, inputs, dict(kwargs, **(
             {} if training is None else {"training": training})))
-        flat = [symbolic.SymbolicTensor(tuple(s.shape.as_list()), s.dtype, node, i)
+        flat = [symbolic.SymbolicTensor(tuple(tf.TensorShape(s.shape).as_list()), s.dtype,
+                                        node, i)
                 for i, s in enumerate(tf.nest.flatten(spec))]
         node.outputs = tf.nest.pack_sequence_as(spec, flat)
         self._inbound_nodes.append(node)

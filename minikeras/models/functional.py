@@ -22,6 +22,7 @@ from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer
 from minikeras.layers.operations import Operation
 from minikeras.layers.symbolic import Node, SymbolicTensor
+from minikeras.models.functional_inputs import flat_paths, match_inputs, standardize
 from minikeras.models.model import Model
 from minikeras.saving.config import (
     build_model,
@@ -39,15 +40,18 @@ def _check_tensors(structure: Any, what: str) -> list[SymbolicTensor]:
     for t in flat:
         if not isinstance(t, SymbolicTensor):
             raise ValueError(
-                f"All `{what}` of a functional Model must be symbolic tensors (from "
-                f"`Input(...)` and layers called on them). Received: {t!r}")
+                f"All `{what}` values must be KerasTensors (minikeras's symbolic tensors, "
+                f"from `Input(...)` and layers called on them). Received: {what}={structure} "
+                f"including invalid value {t!r} of type {type(t)}")
     return flat
 
 
-def order_nodes(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> list[Node]:
+def order_nodes(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor],
+                paths: list[str] | None = None) -> list[Node]:
     """The nodes between ``inputs`` and ``outputs``, deepest first (keras's order).
 
-    Raises ValueError when an output depends on a tensor that is not among the inputs.
+    Raises ValueError when an output (at ``paths``, keras's dotted paths in the outputs'
+    structure) depends on a tensor that is not among the inputs.
     """
     input_ids = {id(t) for t in inputs}
     seen: dict[int, Node] = {}
@@ -75,8 +79,14 @@ def order_nodes(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> 
             visit(parent, path + (parent.node.layer.name,))
         finished.append(node)
 
-    for t in outputs:
-        visit(t, (t.node.layer.name,))
+    for t, path in zip(outputs, paths or [None] * len(outputs)):
+        try:
+            visit(t, (t.node.layer.name,))
+        except ValueError as err:
+            if path is None:
+                raise
+            raise ValueError(f"Output with path `{path}` is not connected to `inputs`. "
+                             f"{err}") from None
     for t in inputs:
         if id(t.node) not in seen:
             seen[id(t.node)] = t.node
@@ -110,7 +120,8 @@ class Functional(Model):
                 raise ValueError(
                     f"Model inputs must come from `Input(...)`. Received {t!r}, the output "
                     f"of layer '{t.node.layer.name}'.")
-        nodes = order_nodes(flat_inputs, flat_outputs)
+        paths = flat_paths(outputs)
+        nodes = order_nodes(flat_inputs, flat_outputs, paths)
         layers: list[Layer] = []
         for node in nodes:
             if not any(node.layer is layer for layer in layers):
@@ -198,34 +209,14 @@ class Functional(Model):
 
     # ---- calling ------------------------------------------------------------------------
     def _flatten_inputs(self, inputs: Any) -> list:
-        """The values given for each input, in the order of `inputs`."""
-        expected = len(self._flat_inputs)
-        if isinstance(self._inputs_struct, dict):
-            if not isinstance(inputs, dict):
-                if expected == 1:
-                    return [inputs]
-                if isinstance(inputs, (list, tuple)) and len(inputs) == expected:
-                    return list(inputs)  # in the order of `inputs` (as fit passes them)
-                raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
-                                 f"{sorted(self._inputs_struct)}. Received: {type(inputs)}")
-            missing = [k for k in self._inputs_struct if k not in inputs]
-            if missing:
-                raise ValueError(f"Model '{self.name}' is missing inputs {missing}; it "
-                                 f"expects keys {sorted(self._inputs_struct)}.")
-            return [inputs[k] for k in self._inputs_struct]
-        if isinstance(inputs, dict):
-            names = self.input_names
-            if sorted(inputs) != sorted(names):
-                raise ValueError(f"Model '{self.name}' expects inputs named {names}. "
-                                 f"Received keys {sorted(inputs)}.")
-            return [inputs[n] for n in names]
-        several = isinstance(inputs, (list, tuple)) and (expected > 1 or len(inputs) == 1)
-        flat = list(inputs) if several else [inputs]
-        if len(flat) != expected:
-            raise ValueError(
-                f"Model '{self.name}' expects {expected} input(s), but it received "
-                f"{len(flat) if isinstance(inputs, (list, tuple)) else 1} input tensors.")
-        return flat
+        """The values given for each input, in the order of `inputs` (keras's matching by
+        position, name or key; see `functional_inputs`)."""
+        return standardize(self, match_inputs(self, inputs))
+
+    def _check_input_shape(self, shape: tf.TensorShape, expected: tuple | None = None) -> None:
+        if expected is None:
+            return  # each input is checked in call, after keras's rank adjustment
+        super()._check_input_shape(shape, expected)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         flat = self._flatten_inputs(inputs)
@@ -241,8 +232,9 @@ class Functional(Model):
             out = node.layer(args, **kwargs)
             for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
                 values[id(t)] = v
-        return tf.nest.pack_sequence_as(self._outputs_struct,
-                                        [values[id(t)] for t in self._flat_outputs])
+        out = tf.nest.pack_sequence_as(self._outputs_struct,
+                                       [values[id(t)] for t in self._flat_outputs])
+        return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out  # keras
 
     # ---- configuration ------------------------------------------------------------------
     def get_config(self) -> dict:

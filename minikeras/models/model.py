@@ -17,6 +17,8 @@ All three share the one engine (`models/trainer.py`), saving and summary.
 from __future__ import annotations
 
 import inspect
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -193,10 +195,29 @@ class Model(Trainer, Layer):
         """The architecture as a JSON string; `models.model_from_json` rebuilds it."""
         return saving.config.model_to_json(self, **kwargs)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickles a built model through the saving format (as keras pickles through its
+        file format): architecture, weights, compile configuration and optimizer state."""
+        if not self.built:
+            return super().__reduce_ex__(protocol)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "model.minikeras")
+            saving.save_model(self, path)
+            with open(path, "rb") as handle:
+                return _unpickle_model, (handle.read(),)
+
     def export(self, filepath: str) -> None:
         """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
         returns the outputs, equal to ``model.predict(x)``."""
         export_saved_model(self, filepath)
+
+
+def _unpickle_model(data: bytes) -> Model:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.minikeras")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return saving.load_model(path)
 
 
 def _functional_like(cls: type) -> bool:

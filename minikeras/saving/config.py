@@ -198,6 +198,9 @@ def build_model(config: Any, custom_objects: dict | None = None,
         for key, value in kwargs.items():  # custom initializers, regularizers, ...
             if isinstance(value, dict) and CUSTOM in value:
                 kwargs[key] = _custom(value, custom_objects, f"{key} of {class_name}")
+        if class_name == "InputLayer" and "batch_input_shape" in kwargs and \
+                "batch_shape" not in kwargs:  # keras 2's configs
+            kwargs["batch_shape"] = kwargs.pop("batch_input_shape")
         if "shape" in kwargs and isinstance(kwargs["shape"], list):
             kwargs["shape"] = tuple(kwargs["shape"])
         return cls(**kwargs)
@@ -295,7 +298,8 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
         if layer.name != layer_name:
             raise ValueError(f"layer entry {layer_name!r} builds a layer named {layer.name!r}")
         layers[layer_name] = layer
-        pending[layer_name] = [_check_dict(n, f"a node of layer {layer_name!r}") for n in nodes]
+        pending[layer_name] = [_check_dict(_legacy_node(n), f"a node of layer {layer_name!r}")
+                               for n in nodes]
         order.append(layer_name)
     made: dict[str, list] = {}  # layer name -> the flat outputs of each of its calls so far
     for layer_name, layer in layers.items():
@@ -309,8 +313,9 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
     def check_ref(ref: tuple, what: str) -> None:
         layer_name, node, tensor = ref
         if layer_name not in layers:
-            raise ValueError(f"{what} references layer {layer_name!r}, which is not in "
-                             f"functional model {name!r}")
+            raise ValueError(f"Invalid Functional model configuration. Missing node: "
+                             f"{layer_name} ({what} references layer {layer_name!r}, which is "
+                             f"not in functional model {name!r})")
         count = len(pending[layer_name]) + len(made[layer_name])
         if node >= count:
             raise ValueError(f"{what} references call {node} of layer {layer_name!r}, which "
@@ -376,8 +381,8 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
     stuck = [n for n in order if pending[n]]
     if stuck:
         raise ValueError(
-            f"the graph of functional model {name!r} cannot be rebuilt: the calls of layers "
-            f"{stuck} wait on each other (a cycle)")
+            f"Functional model {name!r} either has loops or disconnected nodes: the calls of "
+            f"layers {stuck} wait on each other (a cycle)")
 
     def structure(value: Any, what: str) -> Any:
         if _is_ref(value):
@@ -388,8 +393,8 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
             return tensor(ref, what)
         if isinstance(value, dict):
             return {k: structure(v, what) for k, v in value.items()}
-        if isinstance(value, list) and value:
-            return [structure(v, what) for v in value]
+        if isinstance(value, (list, tuple)) and value:
+            return type(value)(structure(v, what) for v in value)
         raise ValueError(f"{what} of functional model {name!r} must be references "
                          f"[layer name, node index, tensor index]. Received: {value!r}")
 
@@ -398,6 +403,17 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
     extra = {k: v for k, v in config.items()
              if k not in ("name", "layers", "input_layers", "output_layers")}
     return cls(inputs, outputs, name=name, **extra)
+
+
+def _legacy_node(node: Any) -> Any:
+    """keras 2's node ``[[layer name, node index, tensor index, kwargs], ...]`` as keras 3's
+    ``{"args": [...], "kwargs": {...}}``; anything else is returned as it is."""
+    if not (isinstance(node, list) and node and all(
+            isinstance(e, list) and len(e) in (3, 4) and isinstance(e[0], str) for e in node)):
+        return node
+    refs = [{"class_name": KERAS_TENSOR, "config": {"keras_history": e[:3]}} for e in node]
+    kwargs = node[0][3] if len(node[0]) == 4 else {}
+    return {"args": [refs[0] if len(refs) == 1 else refs], "kwargs": kwargs}
 
 
 def _flatten(outputs: Any) -> list:

@@ -31,3 +31,23 @@ def map_shape_structure(func: Callable, structure: Any) -> Any:
     if isinstance(structure, (list, tuple)):
         return type(structure)(map_shape_structure(func, v) for v in structure)
     return func(structure)
+
+
+def assert_same_structure(a: Any, b: Any) -> None:
+    """Raises ValueError when ``a`` and ``b`` differ in nesting (leaf types ignored)."""
+    try:
+        tf.nest.assert_same_structure(a, b, check_types=False)
+    except (ValueError, TypeError) as err:
+        raise ValueError(str(err)) from None
+
+
+def flatten_with_path(structure: Any) -> list:
+    """``(path, leaf)`` pairs in `flatten` order."""
+    if isinstance(structure, dict):
+        items = [(k, structure[k]) for k in sorted(structure)]
+    elif isinstance(structure, (list, tuple)):
+        items = list(enumerate(structure))
+    else:
+        return [((), structure)]
+    return [((key,) + path, leaf) for key, value in items
+            for path, leaf in flatten_with_path(value)]
