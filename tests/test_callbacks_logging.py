@@ -160,9 +160,10 @@ def test_tensorboard_counts_steps_when_a_call_runs_several(tmp_path):
     assert [s for s, _ in read_scalars(tmp_path / "train")["batch_loss"]] == [3, 6, 8]
 
 
-def test_tensorboard_refuses_unsupported_options():
-    for kwargs in ({"write_images": True}, {"profile_batch": 2}, {"embeddings_freq": 1},
-                   {"update_freq": 0}, {"update_freq": "sometimes"}):
+def test_tensorboard_refuses_bad_options():
+    for kwargs in ({"update_freq": 0}, {"update_freq": "sometimes"}, {"profile_batch": -1},
+                   {"profile_batch": (3, 1)}, {"profile_batch": "a"},
+                   {"embeddings_metadata": 5}, {"embeddings_freq": -1}):
         with pytest.raises(ValueError):
             mk.callbacks.TensorBoard(**kwargs)
 

@@ -1,39 +1,52 @@
-"""TensorBoard: write losses, metrics, the learning rate and weight histograms as tf.summary."""
+"""TensorBoard: write losses, metrics, the learning rate, weight histograms and images, the
+embeddings projector's config and a profile, as tf.summary records."""
 from __future__ import annotations
 
+import logging
 import os
 import time
+from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
 from minikeras._validation import non_negative_int
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.monitor import learning_rate_value
+from minikeras.callbacks.tensorboard_records import (
+    projector_config,
+    weight_as_image,
+    write_histogram,
+    write_image,
+    write_scalar,
+)
+from minikeras.layers.embedding import Embedding
 
-HISTOGRAM_BUCKETS = 30  # TensorBoard's default bucket count
-
-
-def _plugin_metadata(plugin: str) -> tf.compat.v1.SummaryMetadata:
-    """Marks a summary for TensorBoard's ``scalars`` or ``histograms`` dashboard."""
-    metadata = tf.compat.v1.SummaryMetadata()
-    metadata.plugin_data.plugin_name = plugin  # content: the plugin's version-0 proto, empty
-    return metadata
-
-
-def write_scalar(name: str, value: float, step: int) -> None:
-    """The record `tf.summary.scalar` writes (a float32 tensor), without needing the tensorboard
-    package, which TensorFlow no longer installs."""
-    tf.summary.write(tag=name, tensor=tf.constant(float(value), tf.float32), step=step,
-                     metadata=_plugin_metadata("scalars"))
+# keras's checkpoint name for the embeddings (it writes the same name for every Embedding).
+_EMBEDDING_TENSOR = "layer_with_weights-0/embeddings/.ATTRIBUTES/VARIABLE_VALUE"
 
 
-def write_histogram(name: str, values, step: int) -> None:
-    """The record `tf.summary.histogram` writes: rows of (left edge, right edge, count)."""
-    counts, edges = np.histogram(np.asarray(values, np.float64).ravel(), bins=HISTOGRAM_BUCKETS)
-    table = np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
-    tf.summary.write(tag=name, tensor=tf.constant(table, tf.float64), step=step,
-                     metadata=_plugin_metadata("histograms"))
+def _profile_range(profile_batch: Any) -> tuple[int, int]:
+    """keras's ``profile_batch``: an int, "start,stop", or a pair; 0 for no profiling."""
+    message = ("profile_batch must be a non-negative integer or 2-tuple of positive integers. "
+               "A pair of positive integers signifies a range of batches to profile. "
+               f"Found: {profile_batch}")
+    value = profile_batch
+    if isinstance(value, str):
+        try:
+            value = [int(v) for v in value.split(",")]
+        except ValueError:
+            raise ValueError(message) from None
+        value = value[0] if len(value) == 1 else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        start = stop = value
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        start, stop = value
+    else:
+        raise ValueError(message)
+    if start < 0 or stop < start:
+        raise ValueError(message)
+    return start, stop
 
 
 class TensorBoard(Callback):
@@ -50,21 +63,35 @@ class TensorBoard(Callback):
     * with ``update_freq`` an integer N (or "batch" = 1): ``batch_<name>`` under ``train/``
       every N batches (step = batches seen in this fit). The values are the running means of
       the epoch so far, as keras logs them;
-    * with ``histogram_freq`` N: ``<layer>/<weight>/histogram`` every N epochs.
+    * with ``histogram_freq`` N: ``<layer>/<weight>/histogram`` every N epochs, and with
+      ``write_images`` ``<layer>/<weight>/image`` (as keras: biases, kernels and 2-D filter
+      slices of convolution kernels);
+    * with ``embeddings_freq`` N: ``projector_config.pbtxt`` for the Embedding layers (keras's
+      text) when training starts, and the weights as ``train/keras_embedding.ckpt-<epoch>
+      .weights.h5`` every N epochs;
+    * with ``profile_batch``: a TensorFlow profile of those batches under ``train/plugins/
+      profile`` and their traced graphs as ``batch_<stop>``;
+    * with a batch ``update_freq``, the train (or validation) writer is the default writer
+      while the model runs, so summaries written inside a layer's ``call`` are recorded too.
 
     ``update_freq="epoch"`` (default) leaves the fit loop free to run many steps per compiled
-    call; a batch frequency makes it run one step per call so every batch can be logged.
+    call; a batch frequency (or profiling, until the profiled batches are done) makes it run one
+    step per call so every batch can be logged.
 
     Args:
       log_dir: Directory for the event files. Default "logs".
       histogram_freq: Epochs between weight histograms; 0 (default) for none.
       write_graph: Accepted for keras compatibility; no graph is written (keras 3 documents
         it as not supported either).
-      write_images, profile_batch, embeddings_freq, embeddings_metadata: Not supported; must
-        keep their defaults (False, 0, 0, None).
+      write_images: Also log the weights as images with the histograms. Default False.
       write_steps_per_second: Also log ``steps_per_second`` (per epoch, and per batch with a
         batch ``update_freq``). Default False.
       update_freq: "epoch" (default), "batch", or an integer number of batches.
+      profile_batch: Batch to profile (counted from 1 over the whole fit), a pair
+        ``(start, stop)`` or the string "start,stop"; 0 (default) for none.
+      embeddings_freq: Epochs between embedding saves; 0 (default) for none.
+      embeddings_metadata: A metadata file name for every Embedding layer, or a dict from
+        Embedding layer name to its file.
 
     Example:
       >>> model.fit(x, y, epochs=10, validation_split=0.2,
@@ -74,16 +101,9 @@ class TensorBoard(Callback):
     def __init__(self, log_dir: str | os.PathLike = "logs", histogram_freq: int = 0,
                  write_graph: bool = True, write_images: bool = False,
                  write_steps_per_second: bool = False, update_freq: int | str = "epoch",
-                 profile_batch: int = 0, embeddings_freq: int = 0,
-                 embeddings_metadata: dict | None = None):
+                 profile_batch: Any = 0, embeddings_freq: int = 0,
+                 embeddings_metadata: str | dict | None = None):
         super().__init__()
-        for arg, value, default in (("write_images", write_images, False),
-                                    ("profile_batch", profile_batch, 0),
-                                    ("embeddings_freq", embeddings_freq, 0),
-                                    ("embeddings_metadata", embeddings_metadata, None)):
-            if value != default:
-                raise ValueError(f"minikeras's TensorBoard does not support `{arg}`; leave it "
-                                 f"at {default!r}. Received: {arg}={value!r}")
         if update_freq == "batch":
             update_freq = 1
         if update_freq != "epoch":
@@ -91,20 +111,38 @@ class TensorBoard(Callback):
                     update_freq < 1:
                 raise ValueError("Expected `update_freq` to be 'epoch', 'batch' or a positive "
                                  f"integer. Received: update_freq={update_freq!r}")
+        if embeddings_metadata is not None and not isinstance(embeddings_metadata, (str, dict)):
+            raise ValueError("Expected `embeddings_metadata` to be None, a file name or a dict "
+                             "from Embedding layer name to file name. Received: "
+                             f"embeddings_metadata={embeddings_metadata!r}")
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = non_negative_int(histogram_freq, "histogram_freq")
         self.write_graph = write_graph
+        self.write_images = bool(write_images)
         self.write_steps_per_second = write_steps_per_second
         self.update_freq = update_freq
+        self.embeddings_freq = non_negative_int(embeddings_freq, "embeddings_freq")
+        self.embeddings_metadata = embeddings_metadata
+        self._start_batch, self._stop_batch = _profile_range(profile_batch)
+        self._should_trace = not (self._start_batch == 0 and self._stop_batch == 0)
+        self._is_tracing = self._profiler_started = False
         self._writers: dict[str, tf.summary.SummaryWriter] = {}
-        self._global_train_batch = 0
+        self._pushed: list[tuple[Any, Any]] = []
+        self._global_train_batch = self._global_test_batch = 0
         self._last_batch = -1
         self._epoch_start = self._batch_time = 0.0
         self._epoch_start_iterations = 0
 
     @property
     def needs_batch_hooks(self) -> bool:
-        return self.update_freq != "epoch"
+        profiling = self._should_trace and self._global_train_batch < self._stop_batch
+        return self.update_freq != "epoch" or profiling
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        self._writers = {}
+        if self.embeddings_freq:
+            self._configure_embeddings()
 
     def _writer(self, kind: str) -> tf.summary.SummaryWriter:
         if kind not in self._writers:
@@ -113,13 +151,35 @@ class TensorBoard(Callback):
 
     def _write(self, kind: str, values: dict, step: int, flush: bool = True) -> None:
         writer = self._writer(kind)
-        with writer.as_default():
+        # record_if(True): the callback decides itself what to write (a pushed writer's
+        # condition is for the model's own summaries)
+        with writer.as_default(), tf.summary.record_if(True):
             for name, value in values.items():
                 write_scalar(name, value, step)
         if flush:  # epoch-level records reach the disk at once (TensorBoard shows them live)
             writer.flush()
 
+    def _push_writer(self, kind: str, step: int) -> None:
+        """Makes ``kind``'s writer the default (for summaries in the model's own code), as
+        keras does with a batch ``update_freq``; recording every ``update_freq`` steps."""
+        if self.update_freq == "epoch":
+            return
+        freq = self.update_freq
+        contexts = (self._writer(kind).as_default(step),
+                    tf.summary.record_if(lambda: step % freq == 0))
+        for context in contexts:
+            context.__enter__()
+        self._pushed.append(contexts)
+
+    def _pop_writer(self) -> None:
+        if self._pushed:
+            writer_context, record_context = self._pushed.pop()
+            record_context.__exit__(None, None, None)
+            writer_context.__exit__(None, None, None)
+
     def _close_writers(self) -> None:
+        while self._pushed:
+            self._pop_writer()
         for writer in self._writers.values():
             writer.close()
         self._writers = {}
@@ -131,14 +191,34 @@ class TensorBoard(Callback):
     # ---- hooks -----------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         self._global_train_batch = 0
+        self._push_writer("train", 0)
 
     def on_train_end(self, logs=None):
+        self._pop_writer()
+        if self._is_tracing:
+            self._stop_trace()
         self._close_writers()
+
+    def on_test_begin(self, logs=None):
+        self._push_writer("validation", self._global_test_batch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._last_batch = -1
         self._epoch_start = self._batch_time = time.perf_counter()
         self._epoch_start_iterations = self._iterations()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.update_freq != "epoch":
+            self._pop_writer()
+            self._push_writer("train", self._global_train_batch + 1)
+        if self._should_trace and self._global_train_batch + 1 == self._start_batch:
+            self._start_trace()
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._global_test_batch += 1
+        if self.update_freq != "epoch":
+            self._pop_writer()
+            self._push_writer("validation", self._global_test_batch)
 
     def on_train_batch_end(self, batch, logs=None):
         # One call may cover several steps (steps_per_execution): count them all.
@@ -146,6 +226,8 @@ class TensorBoard(Callback):
         self._global_train_batch += batch - self._last_batch
         steps = batch - self._last_batch
         self._last_batch = batch
+        if self._is_tracing and self._global_train_batch >= self._stop_batch:
+            self._stop_trace()
         if self.update_freq == "epoch":
             return
         if seen_before // self.update_freq == self._global_train_batch // self.update_freq:
@@ -158,10 +240,10 @@ class TensorBoard(Callback):
         self._write("train", values, self._global_train_batch, flush=False)
 
     def on_test_end(self, logs=None):
-        if getattr(getattr(self.model, "optimizer", None), "iterations", None) is None:
-            return
-        self._write("validation", {f"evaluation_{k}_vs_iterations": v
-                                   for k, v in (logs or {}).items()}, self._iterations())
+        if getattr(getattr(self.model, "optimizer", None), "iterations", None) is not None:
+            self._write("validation", {f"evaluation_{k}_vs_iterations": v
+                                       for k, v in (logs or {}).items()}, self._iterations())
+        self._pop_writer()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -178,11 +260,55 @@ class TensorBoard(Callback):
             self._write("validation", {f"epoch_{k}": v for k, v in val.items()}, epoch)
         if self.histogram_freq and epoch % self.histogram_freq == 0:
             self._log_weights(epoch)
+        if self.embeddings_freq and epoch % self.embeddings_freq == 0:
+            self.model.save_weights(os.path.join(
+                self.log_dir, "train", f"keras_embedding.ckpt-{epoch}.weights.h5"))
 
     def _log_weights(self, epoch: int) -> None:
-        with self._writer("train").as_default():
+        with self._writer("train").as_default(), tf.summary.record_if(True):
             for layer in getattr(self.model, "layers", []):
                 for weight in layer.weights:
-                    name = weight.name.split(":")[0]
-                    write_histogram(f"{layer.name}/{name}/histogram", weight.numpy(), epoch)
+                    name = f"{layer.name}/{weight.name.split(':')[0]}"
+                    write_histogram(f"{name}/histogram", weight.numpy(), epoch)
+                    image = weight_as_image(weight.numpy()) if self.write_images else None
+                    if image is not None:
+                        write_image(f"{name}/image", image, epoch)
         self._writer("train").flush()
+
+    # ---- embeddings and profiling ------------------------------------------------------------
+    def _configure_embeddings(self) -> None:
+        """Writes the projector's config for the model's Embedding layers (keras's text)."""
+        metadata = self.embeddings_metadata
+        unclaimed = dict(metadata) if isinstance(metadata, dict) else {}
+        entries = []
+        for layer in getattr(self.model, "layers", []):
+            if isinstance(layer, Embedding):
+                path = metadata if isinstance(metadata, str) else unclaimed.pop(layer.name, None)
+                entries.append((_EMBEDDING_TENSOR, path))
+        if unclaimed:
+            raise ValueError("Unrecognized `Embedding` layer names passed to "
+                             "`keras.callbacks.TensorBoard` `embeddings_metadata` argument: "
+                             f"{unclaimed.keys()}")
+        os.makedirs(self.log_dir, exist_ok=True)
+        with open(os.path.join(self.log_dir, "projector_config.pbtxt"), "w") as f:
+            f.write(projector_config(entries))
+
+    def _start_trace(self) -> None:
+        tf.summary.trace_on(graph=True, profiler=False)
+        try:
+            tf.profiler.experimental.start(os.path.join(self.log_dir, "train"))
+            self._profiler_started = True
+        except Exception as error:  # noqa: BLE001 - as keras: profiling never stops training
+            logging.getLogger("minikeras").error("Failed to start profiler: %s", error)
+        self._is_tracing = True
+
+    def _stop_trace(self) -> None:
+        with self._writer("train").as_default(), tf.summary.record_if(True):
+            tf.summary.trace_export(name=f"batch_{self._stop_batch}", step=self._stop_batch)
+        if self._profiler_started:
+            try:
+                tf.profiler.experimental.stop()
+            except Exception as error:  # noqa: BLE001
+                logging.getLogger("minikeras").error("Failed to stop profiler: %s", error)
+            self._profiler_started = False
+        self._is_tracing = False
