@@ -65,6 +65,8 @@ class Layer(WeightsMixin, tf.Module):
         ``Dense(4, input_shape=(2,))``; a `Sequential` builds early from it.
 
     Example:
+      >>> import tensorflow as tf
+      >>> from minikeras.layers import Layer
       >>> layer = Layer(name="identity")
       >>> layer(tf.ones((2, 3))).shape
       TensorShape([2, 3])

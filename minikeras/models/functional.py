@@ -164,10 +164,12 @@ class Functional(Model):
 
     @property
     def inputs(self) -> list[SymbolicTensor]:
+        """The model's symbolic inputs, as a flat list."""
         return list(self._flat_inputs)
 
     @property
     def outputs(self) -> list[SymbolicTensor]:
+        """The model's symbolic outputs, as a flat list."""
         return list(self._flat_outputs)
 
     @property
@@ -182,16 +184,19 @@ class Functional(Model):
 
     @property
     def input_shape(self) -> Any:
+        """The inputs' shapes (one shape for a single input), batch dimension first."""
         shapes = tf.nest.map_structure(lambda t: t.shape, self._inputs_struct)
         return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
 
     @property
     def output_shape(self) -> Any:
+        """The outputs' shapes (one shape for a single output), batch dimension first."""
         shapes = tf.nest.map_structure(lambda t: t.shape, self._outputs_struct)
         return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
 
     @property
     def input_names(self) -> list[str]:
+        """The names of the input layers, in the order of `inputs`."""
         return [t.node.layer.name for t in self._flat_inputs]
 
     @property

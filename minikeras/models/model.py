@@ -132,10 +132,13 @@ class Model(Trainer, Layer):
 
     @property
     def input_shape(self) -> tuple | None:
+        """The shape of the inputs with the batch dimension first (None for its size), or
+        None before the model knows it."""
         return self.input_spec_shape
 
     @property
     def output_shape(self) -> Any:
+        """The shape of the outputs for `input_shape`, or None before the model is built."""
         return None if not self.built else self.compute_output_shape(self.input_spec_shape)
 
     def count_params(self) -> int:
