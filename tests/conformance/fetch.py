@@ -46,8 +46,9 @@ CLAIMED = [
     "layers/reshaping/permute_test.py", "layers/reshaping/repeat_vector_test.py",
     "layers/reshaping/reshape_test.py", "layers/reshaping/up_sampling2d_test.py",
     "layers/reshaping/zero_padding2d_test.py",
-    # Models beyond Sequential and the layer contract (issue 11).
-    "models/functional_test.py", "models/model_test.py", "layers/layer_test.py",
+    # Models beyond Sequential (issue 11). layers/layer_test.py is not claimed: most of it
+    # tests keras internals (remat, quantization, dtype policies, masking, call-context args).
+    "models/functional_test.py", "models/model_test.py",
 ]
 
 _REWRITES = [
