@@ -17,6 +17,7 @@ from minikeras import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     regularizers,
     utils,
@@ -28,6 +29,6 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
            "config", "constraints", "initializers", "interop", "layers", "losses", "metrics",
-           "models", "optimizers", "regularizers", "utils"]
+           "models", "ops", "optimizers", "regularizers", "utils"]
 
 config = backend  # keras.config.floatx() and friends

@@ -150,8 +150,15 @@ class Layer(WeightsMixin, tf.Module):
                 self.input_spec_shape = input_shape
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output shape for inputs of ``input_shape`` (batch first); the base keeps it."""
-        return input_shape
+        """The output shape for inputs of ``input_shape`` (batch first).
+
+        minikeras's own layers each define it (those that reach this base keep the shape). A
+        user's layer without its own method gets keras's fallback: ``call`` traced on a float
+        placeholder of that shape, no values computed."""
+        if type(self).__module__.startswith("minikeras.") or type(self).call is Layer.call:
+            return input_shape
+        spec = self.compute_output_spec(symbolic.SymbolicTensor(tuple(input_shape), tf.float32))
+        return tf.nest.map_structure(lambda s: s.shape, spec)
 
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """The output of calling the layer on ``inputs`` (tensors, arrays or symbolic
@@ -198,9 +205,6 @@ class Layer(WeightsMixin, tf.Module):
                        kwargs: dict) -> Any:
         """The functional API: builds on the symbolic inputs' shapes, works out the outputs'
         shapes, and records the call as a `Node` (see `layers/symbolic.py`)."""
-        if args:
-            raise ValueError(f"Layer '{self.name}' was called on symbolic inputs with extra "
-                             "positional arguments; pass them by keyword.")
         shapes = tf.nest.map_structure(
             lambda t: t.shape if isinstance(t, symbolic.SymbolicTensor) else t, inputs)
         self._maybe_build(shapes)
@@ -208,13 +212,13 @@ class Layer(WeightsMixin, tf.Module):
             self._check_input_shape(tf.TensorShape(inputs.shape))
         call_kwargs = dict(kwargs)
         if type(self).compute_output_spec is not Layer.compute_output_spec:
-            spec = self.compute_output_spec(inputs, **call_kwargs)  # the layer's own (keras)
+            spec = self.compute_output_spec(inputs, *args, **call_kwargs)  # its own (keras)
         else:
             if _call_accepts_training(self):
                 call_kwargs["training"] = False
-            spec = symbolic.output_spec(self, inputs, call_kwargs)
+            spec = symbolic.output_spec(self, inputs, call_kwargs, args)
         node = symbolic.Node(self, inputs, dict(kwargs, **(
-            {} if training is None else {"training": training})))
+            {} if training is None else {"training": training})), args)
         flat = [symbolic.SymbolicTensor(tuple(tf.TensorShape(s.shape).as_list()), s.dtype,
                                         node, i)
                 for i, s in enumerate(tf.nest.flatten(spec))]
@@ -297,8 +301,13 @@ class Layer(WeightsMixin, tf.Module):
 
     @classmethod
     def from_config(cls, config: dict) -> Layer:
-        """Creates a layer from `get_config`'s dict."""
-        return cls(**config)
+        """Creates a layer from `get_config`'s dict. Any error of the constructor is raised as
+        a TypeError naming the class and the config, with the original message (keras's)."""
+        try:
+            return cls(**config)
+        except Exception as err:  # noqa: BLE001 - keras wraps every constructor error
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using "
+                            f"config={config}.\n\nException encountered: {err}") from err
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
