@@ -22,8 +22,12 @@ class LambdaCallback(Callback):
     called for every batch.
 
     Args:
-      on_epoch_begin, on_epoch_end, on_train_begin, on_train_end, on_train_batch_begin,
-      on_train_batch_end: Functions or None.
+      on_epoch_begin: ``f(epoch, logs)`` or None.
+      on_epoch_end: ``f(epoch, logs)`` or None.
+      on_train_begin: ``f(logs)`` or None.
+      on_train_end: ``f(logs)`` or None.
+      on_train_batch_begin: ``f(batch, logs)`` or None.
+      on_train_batch_end: ``f(batch, logs)`` or None.
       **kwargs: Other hooks by name. An unknown ``on_...`` name raises a TypeError (a
         misspelt hook would never run); other names are stored as attributes, as keras does.
 

@@ -83,8 +83,10 @@ class VarianceScaling(RandomInitializer):
         "untruncated_normal" or "uniform" (case-insensitive).
       seed: An integer, a `minikeras.random.SeedGenerator`, or None (default) to draw one
         from Python's `random` now.
-      input_axes, output_axes: Optional lists of axes whose dimensions multiply into
-        fan_in and fan_out (both needed; see `compute_fans`). Default None.
+      input_axes: Optional list of axes whose dimensions multiply into fan_in (with
+        ``output_axes``; see `compute_fans`). Default None.
+      output_axes: Optional list of axes whose dimensions multiply into fan_out (with
+        ``input_axes``). Default None.
 
     Example:
       >>> from minikeras.initializers import VarianceScaling

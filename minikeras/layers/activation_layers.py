@@ -132,7 +132,8 @@ class PReLU(_Elementwise):
 
     Args:
       alpha_initializer: Default "Zeros" (a plain ReLU at first).
-      alpha_regularizer, alpha_constraint: Optional. Default None.
+      alpha_regularizer: Optional penalty on the slopes. Default None.
+      alpha_constraint: Optional constraint on the slopes. Default None.
       shared_axes: Integer or list of integers (1-based sample axes) sharing one slope.
 
     Example:

@@ -58,13 +58,21 @@ class BatchNormalization(_AffineNorm):
       axis: Integer, the features axis. Default -1.
       momentum: Momentum of the moving averages. Default 0.99.
       epsilon: Added to the variance. Default 1e-3.
-      center: Add ``beta``. Default True. scale: Multiply by ``gamma``. Default True.
-      beta_initializer "zeros", gamma_initializer "ones", moving_mean_initializer "zeros",
-      moving_variance_initializer "ones"; beta/gamma regularizers and constraints (None).
+      center: Add ``beta``. Default True.
+      scale: Multiply by ``gamma``. Default True.
+      beta_initializer: Default "zeros".
+      gamma_initializer: Default "ones".
+      moving_mean_initializer: Default "zeros".
+      moving_variance_initializer: Default "ones".
+      beta_regularizer: Default None.
+      gamma_regularizer: Default None.
+      beta_constraint: Default None.
+      gamma_constraint: Default None.
       synchronized: All-reduce the batch statistics under `tf.distribute`. Default False.
       renorm: Batch renormalization (see `_renorm`), which adds the non-trainable weights
-        moving_stddev, renorm_mean, renorm_stddev. Default False. renorm_clipping: dict of
-        optional "rmax", "rmin", "dmax" bounding the corrections. renorm_momentum: Default 0.99.
+        moving_stddev, renorm_mean, renorm_stddev. Default False.
+      renorm_clipping: dict of optional "rmax", "rmin", "dmax" bounding the corrections.
+      renorm_momentum: Default 0.99.
 
     Example:
       >>> import tensorflow as tf

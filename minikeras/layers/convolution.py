@@ -171,14 +171,20 @@ class Conv1D(_Conv):
     Args:
       filters: Positive integer, the number of output channels.
       kernel_size: Integer or tuple of 1 integer, the window length.
-      strides: Default 1. padding: "valid" (default), "same" or "causal" (left-padded so that
-        output t sees only inputs <= t).
+      strides: Default 1.
+      padding: "valid" (default), "same" or "causal" (left-padded so that output t sees only
+        inputs <= t).
       data_format: "channels_last" (default, also for None) or "channels_first".
       dilation_rate: Default 1 (strides > 1 and dilation_rate > 1 together are refused).
       groups: Default 1; input channels and filters must be divisible by it.
-      activation: Default None (linear). use_bias: Default True.
-      kernel_initializer: Default "glorot_uniform". bias_initializer: Default "zeros".
-      kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+      activation: Default None (linear).
+      use_bias: Default True.
+      kernel_initializer: Default "glorot_uniform".
+      bias_initializer: Default "zeros".
+      kernel_regularizer: Default None.
+      bias_regularizer: Default None.
+      activity_regularizer: Default None.
+      kernel_constraint: Default None.
       bias_constraint: Default None.
 
     Example:
@@ -204,13 +210,19 @@ class Conv2D(_Conv):
     Args:
       filters: Positive integer, the number of output channels.
       kernel_size: Integer or tuple of 2 integers, the window height and width.
-      strides: Default 1. padding: "valid" (default) or "same".
+      strides: Default 1.
+      padding: "valid" (default) or "same".
       data_format: "channels_last" (default, also for None) or "channels_first".
       dilation_rate: Default 1 (strides > 1 and dilation_rate > 1 together are refused).
       groups: Default 1; input channels and filters must be divisible by it.
-      activation: Default None (linear). use_bias: Default True.
-      kernel_initializer: Default "glorot_uniform". bias_initializer: Default "zeros".
-      kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+      activation: Default None (linear).
+      use_bias: Default True.
+      kernel_initializer: Default "glorot_uniform".
+      bias_initializer: Default "zeros".
+      kernel_regularizer: Default None.
+      bias_regularizer: Default None.
+      activity_regularizer: Default None.
+      kernel_constraint: Default None.
       bias_constraint: Default None.
 
     Example:

@@ -26,7 +26,8 @@ class InputLayer(Layer):
       shape: Shape of one sample, without the batch dimension, e.g. ``(2,)``.
       batch_size: Optional fixed batch size (recorded, not enforced).
       dtype: The inputs' dtype: "float32" (default) or an integer dtype for indices.
-      sparse, ragged: Accepted as False only: minikeras has no sparse or ragged tensors.
+      sparse: Accepted as False only: minikeras has no sparse tensors.
+      ragged: Accepted as False only: minikeras has no ragged tensors.
       batch_shape: Alternatively, the whole shape with the batch dimension first.
       name: Optional name.
       input_shape: Deprecated (as in keras) spelling of ``shape``.

@@ -32,10 +32,12 @@ class Dense(Layer):
       use_bias: Whether to add a bias vector. Default True.
       kernel_initializer: Default "glorot_uniform".
       bias_initializer: Default "zeros".
-      kernel_regularizer, bias_regularizer: Optional penalties (see `minikeras.regularizers`).
+      kernel_regularizer: Optional penalty on the kernel (see `minikeras.regularizers`).
+      bias_regularizer: Optional penalty on the bias.
       activity_regularizer: Optional penalty on the outputs.
-      kernel_constraint, bias_constraint: Optional projections applied after each update
-        (see `minikeras.constraints`).
+      kernel_constraint: Optional projection of the kernel applied after each update (see
+        `minikeras.constraints`).
+      bias_constraint: Optional projection of the bias applied after each update.
       name: Optional layer name.
 
     Example:

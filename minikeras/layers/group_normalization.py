@@ -22,8 +22,15 @@ class GroupNormalization(_AffineNorm):
     Args:
       groups: Positive integer dividing the channel count, or -1. Default 32.
       axis: Integer, the channels axis. Default -1.
-      epsilon 1e-3, center True, scale True, initializers "zeros"/"ones", regularizers and
-      constraints None.
+      epsilon: Added to the variance. Default 1e-3.
+      center: Add ``beta``. Default True.
+      scale: Multiply by ``gamma``. Default True.
+      beta_initializer: Default "zeros".
+      gamma_initializer: Default "ones".
+      beta_regularizer: Default None.
+      gamma_regularizer: Default None.
+      beta_constraint: Default None.
+      gamma_constraint: Default None.
 
     Example:
       >>> import tensorflow as tf

@@ -111,10 +111,17 @@ class LayerNormalization(_AffineNorm):
 
     Args:
       axis: Integer or list of integers, the axes to normalize. Default -1.
-      epsilon: Default 1e-3. center, scale: Default True.
-      beta_initializer "zeros", gamma_initializer "ones"; regularizers, constraints None.
-      rms_scaling: keras's deprecated option (a warning, as keras): ``x * rsqrt(var +
-        epsilon) * gamma``, no centring and no beta. Default False.
+      epsilon: Added to the variance. Default 1e-3.
+      center: Add ``beta``. Default True.
+      scale: Multiply by ``gamma``. Default True.
+      beta_initializer: Default "zeros".
+      gamma_initializer: Default "ones".
+      beta_regularizer: Default None.
+      gamma_regularizer: Default None.
+      beta_constraint: Default None.
+      gamma_constraint: Default None.
+      **kwargs: ``name``, and ``rms_scaling``, keras's deprecated option (a warning, as
+        keras): ``x * rsqrt(var + epsilon) * gamma``, no centring and no beta. Default False.
 
     Example:
       >>> import tensorflow as tf

@@ -60,7 +60,8 @@ class _Pooling(Layer):
 
 _POOL_ARGS = """
     Args:
-      pool_size: Integer or tuple, the window size. strides: Default None (= pool_size).
+      pool_size: Integer or tuple, the window size (default 2, or (2, 2) in 2-D).
+      strides: Default None (= pool_size).
       padding: "valid" (default; windows must fit, a window larger than the input is a
         ValueError) or "same" (TensorFlow's padding; averages count only real inputs).
       data_format: "channels_last" (default, also for None) or "channels_first".
@@ -71,7 +72,7 @@ class MaxPooling1D(_Pooling):
     __doc__ = ("""Max over windows of steps: ``out[b, t, c] = max_{i < pool} x[b, t*s + i, c]``.
 
     Inputs ``(batch, steps, channels)`` or, channels_first, ``(batch, channels, steps)``.
-    """ + _POOL_ARGS + """      (pool_size defaults to 2.)
+    """ + _POOL_ARGS + """
 
     Example:
       >>> import tensorflow as tf
@@ -90,7 +91,7 @@ class MaxPooling2D(_Pooling):
     __doc__ = ("""Max over windows: ``out[b, y, x, c] = max_{i, j} in[b, y*sy + i, x*sx + j, c]``.
 
     Inputs ``(batch, height, width, channels)`` or ``(batch, channels, height, width)``.
-    """ + _POOL_ARGS + """      (pool_size defaults to (2, 2).)
+    """ + _POOL_ARGS + """
 
     Example:
       >>> import tensorflow as tf

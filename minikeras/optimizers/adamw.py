@@ -21,7 +21,14 @@ class AdamW(Adam):
     Args:
       learning_rate: Non-negative float, schedule or callable of the step. Default 0.001.
       weight_decay: Non-negative float (required, not None). Default 0.004.
-      beta_1, beta_2, epsilon, amsgrad: As `Adam`.
+      beta_1: As `Adam`. Default 0.9.
+      beta_2: As `Adam`. Default 0.999.
+      epsilon: As `Adam`. Default 1e-7.
+      amsgrad: As `Adam`. Default False.
+      clipnorm: See `Optimizer`.
+      clipvalue: See `Optimizer`.
+      global_clipnorm: See `Optimizer`.
+      name: See `Optimizer`.
     """
 
     def __init__(self, learning_rate: Any = 0.001, weight_decay: float = 0.004,

@@ -55,7 +55,8 @@ class Ftrl(Optimizer):
       learning_rate: Non-negative float, schedule or callable of the step. Default 0.001.
       learning_rate_power: Float <= 0 (-0.5 default; 0 is a fixed learning rate).
       initial_accumulator_value: Float >= 0. Default 0.1.
-      l1_regularization_strength, l2_regularization_strength: Floats >= 0. Default 0.
+      l1_regularization_strength: Float >= 0. Default 0.
+      l2_regularization_strength: Float >= 0. Default 0.
       l2_shrinkage_regularization_strength: Float >= 0, an L2 penalty on the gradient
         (magnitude shrinkage). Default 0.
       beta: Float >= 0, added to the L2 term as ``beta / (2 lr)``. Default 0.

@@ -49,7 +49,11 @@ class SGD(Optimizer):
       learning_rate: Non-negative float, schedule or callable of the step. Default 0.01.
       momentum: Float in [0, 1]. Default 0.0.
       nesterov: Whether to use Nesterov momentum. Default False.
-      weight_decay, clipnorm, clipvalue, global_clipnorm, name: See `Optimizer`.
+      weight_decay: See `Optimizer`.
+      clipnorm: See `Optimizer`.
+      clipvalue: See `Optimizer`.
+      global_clipnorm: See `Optimizer`.
+      name: See `Optimizer`.
 
     Example:
       >>> import tensorflow as tf

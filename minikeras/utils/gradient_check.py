@@ -56,7 +56,8 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
 
     Args:
       model: A built or unbuilt `Sequential` (or layer).
-      x, y: A small batch of inputs and targets (each weight costs two forward passes).
+      x: A small batch of inputs (each weight costs two forward passes).
+      y: The batch's targets.
       loss: A loss name, `Loss` or function; default the model's compiled loss.
       epsilon: Finite-difference step. Default 3e-3.
 

@@ -27,8 +27,10 @@ def plot_decision_boundary(model: Any, x: np.ndarray, y: np.ndarray, ax: Any = N
     Args:
       model: Anything with ``predict(points, verbose=0)`` returning probabilities of shape
         (n, 1) (binary) or (n, classes).
-      x: Data of shape (n, 2); y: labels of shape (n,) or (n, 1).
-      ax: Optional matplotlib Axes. title: Optional title.
+      x: Data of shape (n, 2).
+      y: Labels of shape (n,) or (n, 1).
+      ax: Optional matplotlib Axes.
+      title: Optional title.
       resolution: Grid points per axis. Default 200.
     """
     plt = _pyplot()
@@ -95,9 +97,13 @@ def plot_loss_surface(fn: Any, trajectories: dict | None = None, ax: Any = None,
       fn: Vectorized loss: ``fn(points)`` with ``points`` of shape (k, 2) returns k losses.
       trajectories: Optional ``{label: array of shape (steps, 2)}``, drawn as lines with dots.
       ax: Optional matplotlib Axes.
-      xlim, ylim: Plotted ranges; by default the trajectories' range plus ``margin``.
-      resolution: Grid points per axis. Default 60. levels: Number of contour levels.
-      title: Optional title. axis_labels: Names of the two parameters.
+      xlim: Plotted range of the first parameter; by default the trajectories' range plus
+        ``margin``.
+      ylim: Plotted range of the second parameter, likewise.
+      resolution: Grid points per axis. Default 60.
+      levels: Number of contour levels.
+      title: Optional title.
+      axis_labels: Names of the two parameters.
 
     Lighter is lower. Contour levels are spaced evenly in log(loss - min + small), so both the
     steep walls and the flat valley floor get lines. Paths take the colors C0, C1, ... in
