@@ -86,8 +86,17 @@ def on_post_build(config):
     listings: dict[str, set[str]] = {}
     for name, key in keys.items():
         listings.setdefault(key, {key}).add(name)
+    pageless = {name for name in modules if name != public_api.ROOT and name in keys
+                and not listings[keys[name]] & ids}
+    for module in sorted(pageless):
+        page = module.removeprefix(public_api.ROOT + ".").replace(".", "_")
+        log.warning("public module %s has no page in the API reference: add "
+                    "docs/reference/%s.md containing '::: %s' and list it under "
+                    "'API reference' in mkdocs.yml's nav", module, page, module)
     for name in keys:
         owner, _, member = name.rpartition(".")
+        if any(name.startswith(module + ".") for module in pageless) or name in pageless:
+            continue
         if owner and owner not in modules:
             attribute = vars(public_api._resolve(owner)).get(member)
             if not (getattr(attribute, "__doc__", None) or "").strip():
