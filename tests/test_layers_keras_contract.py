@@ -72,3 +72,36 @@ def test_relu_error_wording_as_keras():
         with pytest.raises(ValueError) as ref:
             keras.layers.ReLU(**kwargs)
         assert str(ours.value) == str(ref.value)
+
+
+@pytest.mark.parametrize("name, config", [("Embedding", {"input_dim": 3.7, "output_dim": 8}),
+                                          ("Embedding", {"input_dim": 10, "output_dim": 0}),
+                                          ("Dense", {"units": -1})])
+def test_from_config_wraps_constructor_errors_as_keras(name, config):
+    with pytest.raises(TypeError) as ours:
+        getattr(layers, name).from_config(config)
+    with pytest.raises(TypeError) as ref:
+        getattr(keras.layers, name).from_config(config)
+    head = f"Error when deserializing class '{name}' using config="
+    assert str(ours.value).startswith(head) and str(ref.value).startswith(head)
+    # keras's config gains quantization_config first; the constructor's message is the same
+    assert str(ours.value).split("Exception encountered: ")[1].split(". Received")[0] == \
+        str(ref.value).split("Exception encountered: ")[1].split(". Received")[0]
+
+
+def test_embedding_weights_argument_as_keras():
+    matrix = np.arange(12, dtype="float32").reshape(3, 4)
+    for weights in (matrix, [matrix]):
+        ours = layers.Embedding(3, 4, weights=weights)
+        np.testing.assert_array_equal(ours.embeddings, keras.layers.Embedding(
+            3, 4, weights=weights).embeddings)
+        assert ours.built
+    with pytest.raises(ValueError, match=r"Expected `weights` of shape \(3, 4\)"):
+        layers.Embedding(3, 4, weights=np.ones((4, 3)))
+
+
+def test_identity_is_built_at_once_and_passes_anything_as_keras():
+    layer = layers.Identity()
+    assert layer.built and layer.supports_masking
+    for x in (np.ones((2, 3), "float32"), np.ones((4, 1, 2), "int32")):
+        np.testing.assert_array_equal(layer(x), keras.layers.Identity()(x))

@@ -263,8 +263,8 @@ def test_discretization_equals_keras(mode):
 
 
 def test_discretization_needs_sorted_boundaries():
-    with pytest.raises(ValueError, match="bin_boundaries"):
-        layers.Discretization(num_bins=4)
+    with pytest.raises(ValueError, match="either `num_bins` or `bin_boundaries`"):
+        layers.Discretization()
     with pytest.raises(ValueError, match="sorted"):
         layers.Discretization([1.0, 0.0])
     with pytest.raises(ValueError, match="output_mode"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from minikeras import _validation, constraints, initializers, regularizers
@@ -29,6 +30,7 @@ class Embedding(Layer):
       embeddings_initializer: Default "uniform" (RandomUniform(-0.05, 0.05)).
       embeddings_regularizer: Optional penalty on the matrix. Default None.
       embeddings_constraint: Optional projection applied after each update. Default None.
+      weights: Optional initial matrix (or a list holding it), as keras's `weights=`.
       mask_zero: Whether index 0 is padding. Stored for keras compatibility; minikeras
         layers do not propagate masks, so it changes no computation. Default False.
 
@@ -51,6 +53,14 @@ class Embedding(Layer):
         if kwargs.pop("input_length", None) is not None:
             pass  # deprecated in keras 3 (a warning there); ignored
         mask_zero = _validation.boolean(mask_zero, "mask_zero")
+        weights = kwargs.pop("weights", None)
+        if weights is not None:
+            if not (isinstance(weights, list) and len(weights) == 1):
+                weights = [weights]
+            if np.shape(weights[0]) != (input_dim, output_dim):
+                raise ValueError(f"Expected `weights` of shape {(input_dim, output_dim)} "
+                                 f"(input_dim, output_dim). Received: weights of shape "
+                                 f"{np.shape(weights[0])}")
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -58,6 +68,9 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
         self.embeddings: tf.Variable | None = None
+        if weights is not None:  # keras's `weights=`: the initial matrix, or [matrix]
+            self.build()
+            self.set_weights(weights)
 
     def build(self, input_shape: Any = None) -> None:
         """Creates ``embeddings`` of shape ``(input_dim, output_dim)`` (any input shape)."""

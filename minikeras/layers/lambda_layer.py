@@ -22,8 +22,11 @@ class Identity(Layer):
       TensorShape([2, 3])
     """
 
+    supports_masking = True  # keras's flag (minikeras has no masks)
+
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
+        self._build_at_init()  # as keras: no weights, built at once
 
     def call(self, inputs: Any) -> Any:
         return inputs

@@ -53,6 +53,7 @@ class Normalization(Layer):
     """
 
     _float_inputs = True
+    supports_masking = True  # keras's flag (minikeras has no masks)
 
     def __init__(self, axis: int | Iterable[int] | None = -1, mean: Any = None,
                  variance: Any = None, invert: bool = False, **kwargs: Any):
@@ -92,16 +93,16 @@ class Normalization(Layer):
         ndim = len(input_shape)
         if any(a < -ndim or a >= ndim for a in self.axis):
             raise ValueError(
-                f"Layer '{self.name}' (Normalization): all `axis` values must be in the range "
-                f"[-ndim, ndim). Received inputs with ndim={ndim} (shape "
-                f"{tuple(input_shape)}), while axis={self.axis}")
+                "All `axis` values must be in the range [-ndim, ndim). Received inputs with "
+                f"ndim={ndim} (shape {tuple(input_shape)}, layer '{self.name}'), while "
+                f"axis={self.axis}")
         keep = tuple(sorted(a % ndim for a in self.axis))
         for d in keep:
             if input_shape[d] is None:
                 raise ValueError(
-                    f"Layer '{self.name}' (Normalization): all `axis` values to be kept must "
-                    f"have a known shape. Received axis={self.axis}, inputs.shape="
-                    f"{tuple(input_shape)}, with unknown axis at index {d}")
+                    "All `axis` values to be kept must have a known shape. Received "
+                    f"axis={self.axis}, inputs.shape={tuple(input_shape)}, with unknown axis "
+                    f"at index {d} (layer '{self.name}')")
         reduce = tuple(d for d in range(ndim) if d not in keep)
         return keep, reduce, tuple(int(input_shape[d]) for d in keep)
 
@@ -139,6 +140,25 @@ class Normalization(Layer):
                 expanded[keep[-i]] = value.shape[-i]
             value = tf.reshape(value, expanded)
         return tf.cast(tf.broadcast_to(value, self._broadcast_shape), tf.float32)
+
+    @property
+    def mean(self) -> tf.Tensor | None:
+        """The mean the layer subtracts, broadcast to the input's rank (keras's attribute:
+        shape 1 on the reduced axes); None before the layer is built."""
+        if not self.built:
+            return None
+        if self.input_mean is None:
+            return tf.reshape(self.adapt_mean, self._broadcast_shape)
+        return self._mean
+
+    @property
+    def variance(self) -> tf.Tensor | None:
+        """The variance, broadcast like `mean`; None before the layer is built."""
+        if not self.built:
+            return None
+        if self.input_mean is None:
+            return tf.reshape(self.adapt_variance, self._broadcast_shape)
+        return self._variance
 
     # ---- adapting -----------------------------------------------------------------------
     def adapt(self, data: Any) -> None:
@@ -233,11 +253,7 @@ class Normalization(Layer):
 
     # ---- calling ------------------------------------------------------------------------
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
-        if self.input_mean is None:
-            mean = tf.reshape(self.adapt_mean, self._broadcast_shape)
-            variance = tf.reshape(self.adapt_variance, self._broadcast_shape)
-        else:
-            mean, variance = self._mean, self._variance
+        mean, variance = self.mean, self.variance
         std = tf.maximum(tf.sqrt(variance), _EPSILON)
         if self.invert:
             return mean + inputs * std
@@ -269,6 +285,7 @@ class Rescaling(Layer):
     """
 
     _float_inputs = True
+    supports_masking = True
 
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any):
         for arg, value in (("scale", scale), ("offset", offset)):

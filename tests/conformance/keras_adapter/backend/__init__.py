@@ -68,6 +68,11 @@ def standardize_dtype(dtype: Any) -> str:
     return np.dtype(dtype).name
 
 
+def is_int_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer type."""
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
 def is_tensor(x: Any) -> bool:
     """TensorFlow tensors (and variables)."""
     return tf.is_tensor(x)
