@@ -43,6 +43,7 @@ from minikeras.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from minikeras.metrics.confusion_metrics import AUC, Precision, Recall
+from minikeras.metrics.f_score_metrics import F1Score, FBetaScore
 from minikeras.metrics.loss_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -70,7 +71,7 @@ CLASSES = {
                 TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
                 RootMeanSquaredError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
                 LogCoshError, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
-                KLDivergence, Poisson)
+                KLDivergence, Poisson, FBetaScore, F1Score)
 }
 # Names `get` accepts: keras's `metrics.ALL_OBJECTS_DICT` (class names, their snake_case,
 # and a few abbreviations). "acc" is not one of them: only `get_for_compile` knows it.
@@ -155,6 +156,7 @@ __all__ = [
     "sparse_categorical_accuracy", "get", "get_for_compile", "serialize", "deserialize",
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "top_k_categorical_accuracy",
     "sparse_top_k_categorical_accuracy", "Precision", "Recall", "AUC", "RootMeanSquaredError",
+    "FBetaScore", "F1Score",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCoshError",
     "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
 ]

@@ -7,6 +7,7 @@ back to ``tf.experimental.numpy``; anything else is `Missing`.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,28 @@ mean = _reduce(tf.reduce_mean)
 max = _reduce(tf.reduce_max)  # noqa: A001
 min = _reduce(tf.reduce_min)  # noqa: A001
 prod = _reduce(tf.reduce_prod)
+
+
+class _Comparison:
+    """``ops.greater`` / ``ops.less``: elementwise comparisons that also compare equal to
+    the `operator` function (``operator.gt`` / ``operator.lt``) minikeras's monitoring
+    callbacks keep as ``monitor_op`` where keras keeps ``ops.greater`` / ``ops.less``."""
+
+    def __init__(self, fn: Any, python_op: Any):
+        self._fn, self._python_op = fn, python_op
+
+    def __call__(self, x: Any, y: Any) -> tf.Tensor:
+        return tf.convert_to_tensor(self._fn(convert_to_tensor(x), convert_to_tensor(y)))
+
+    def __eq__(self, other: Any) -> bool:
+        return other is self or other is self._python_op
+
+    def __hash__(self) -> int:
+        return hash(self._python_op)
+
+
+greater = _Comparison(tnp.greater, operator.gt)
+less = _Comparison(tnp.less, operator.lt)
 
 
 def __getattr__(name: str) -> Any:
