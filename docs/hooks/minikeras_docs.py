@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import sys
 import time
 import types
@@ -48,9 +49,15 @@ def on_files(files, config):
     except RuntimeError as error:
         raise PluginError(str(error)) from None
     log.info("tutorials ready in %.1f s", time.perf_counter() - start)
+    # Staged under their page names as ordinary files (mkdocs-jupyter reads a notebook from
+    # its File's src_dir, which a File.generated one does not have).
+    stage = tutorials.CACHE / "pages"
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "tutorials").mkdir(parents=True)
     for source, notebook in plan.items():
-        files.append(File.generated(config, f"tutorials/{source.stem}.ipynb",
-                                    abs_src_path=str(notebook)))
+        shutil.copyfile(notebook, stage / "tutorials" / f"{source.stem}.ipynb")
+        files.append(File(f"tutorials/{source.stem}.ipynb", src_dir=str(stage),
+                          dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
     return files
 
 
