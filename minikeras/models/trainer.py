@@ -156,7 +156,12 @@ class Trainer(StepAPI):
         self._steps = self._predict_steps = None
 
     def _output_names(self) -> list[str]:
-        """One name per model output (a functional model's; "output" for a single one)."""
+        """One name per model output, in the order of the flattened outputs: a dict's keys
+        (sorted, as `tf.nest` flattens them), else the output layers' names ("output" for a
+        single one)."""
+        struct = getattr(self, "_outputs_struct", None)
+        if isinstance(struct, dict):
+            return sorted(struct)
         names = getattr(self, "output_names", None)
         return list(names) if names else ["output"]
 
