@@ -13,8 +13,6 @@ One step of `apply`, in keras's order::
 """
 from __future__ import annotations
 
-import inspect
-import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -26,60 +24,20 @@ import tensorflow as tf
 from minikeras import _validation
 from minikeras._naming import to_snake_case, unique_name
 from minikeras.optimizers import clipping, schedules
+from minikeras.optimizers.arguments import (  # noqa: F401 - check_* are imported from here
+    check_bool,
+    check_float,
+    check_learning_rate,
+    optional_positive,
+    plain_learning_rate,
+    takes_step,
+)
 from minikeras.optimizers.learning_rate_variable import LearningRateVariable
 
 # keras config keys minikeras does not implement, with the values that leave them inactive:
 # a keras config carrying exactly these values loads; any other value is an error.
 _KERAS_ONLY_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                         "loss_scale_factor": None, "gradient_accumulation_steps": None}
-
-
-# ---- argument checks (shared by every optimizer) --------------------------------------------
-def check_learning_rate(value: Any) -> float:
-    """Returns a non-negative finite float learning rate, or raises a ValueError."""
-    if not _validation.is_real(value) or not math.isfinite(value) or value < 0:
-        raise ValueError(
-            "Argument `learning_rate` should be a non-negative finite float, a "
-            "LearningRateSchedule, or a callable of the step. "
-            f"Received: learning_rate={value!r}")
-    return float(value)
-
-
-def check_float(name: str, value: Any, low: float, high: float = math.inf,
-                low_open: bool = False, high_open: bool = False) -> float:
-    """`_validation.real` with the argument name first (the optimizers' call order)."""
-    return _validation.real(value, name, low, high, low_open, high_open)
-
-
-def check_bool(name: str, value: Any) -> bool:
-    """`_validation.boolean` with the argument name first."""
-    return _validation.boolean(value, name)
-
-
-def _optional_positive(name: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    return check_float(name, value, 0.0, low_open=True, high_open=True)
-
-
-def _plain(value: Any) -> Any:
-    """A learning rate given as a variable or scalar tensor, as a float (keras accepts them);
-    anything else unchanged, for `check_learning_rate` to judge."""
-    if isinstance(value, (LearningRateVariable, tf.Variable, tf.Tensor)) and \
-            tuple(value.shape) == () and tf.as_dtype(value.dtype).is_floating:
-        return float(value.numpy())
-    return value
-
-
-def _takes_step(fn: Callable) -> bool:
-    """Whether a learning-rate callable accepts the step (keras calls plain callables with
-    no argument; minikeras passes the step to any callable that can take one)."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return True
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-               for p in params)
 
 
 def _container(variable: tf.Variable) -> tf.Variable:
@@ -124,9 +82,9 @@ class Optimizer(tf.Module):
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                 f"global_clipnorm={global_clipnorm}")
-        self.clipnorm = _optional_positive("clipnorm", clipnorm)
-        self.clipvalue = _optional_positive("clipvalue", clipvalue)
-        self.global_clipnorm = _optional_positive("global_clipnorm", global_clipnorm)
+        self.clipnorm = optional_positive("clipnorm", clipnorm)
+        self.clipvalue = optional_positive("clipvalue", clipvalue)
+        self.global_clipnorm = optional_positive("global_clipnorm", global_clipnorm)
         self.weight_decay = None if weight_decay is None else check_float(
             "weight_decay", weight_decay, 0.0, high_open=True)
         self._learning_rate: tf.Variable | None = None
@@ -149,10 +107,10 @@ class Optimizer(tf.Module):
             self._schedule, self._learning_rate = value, None
             self._learning_rate_view = None
             self._schedule_takes_step = isinstance(
-                value, schedules.LearningRateSchedule) or _takes_step(value)
+                value, schedules.LearningRateSchedule) or takes_step(value)
             return
         with tf.init_scope():
-            self._learning_rate = tf.Variable(check_learning_rate(_plain(value)),
+            self._learning_rate = tf.Variable(check_learning_rate(plain_learning_rate(value)),
                                               dtype=tf.float32, trainable=False,
                                               name="learning_rate")
         self._learning_rate_view = LearningRateVariable(self._learning_rate,
@@ -197,7 +155,7 @@ class Optimizer(tf.Module):
                 "callable) as its `learning_rate` constructor argument, hence its learning "
                 "rate is not settable. If you need the learning rate to be settable, you "
                 "should instantiate the optimizer with a float `learning_rate` argument.")
-        self._learning_rate.assign(check_learning_rate(_plain(value)))
+        self._learning_rate.assign(check_learning_rate(plain_learning_rate(value)))
 
     # ---- slots ----------------------------------------------------------------------------
     def slot_groups(self) -> Sequence[Sequence[str]]:
