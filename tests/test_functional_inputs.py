@@ -123,3 +123,36 @@ def test_layer_with_its_own_compute_output_spec_is_not_traced(lib):
     model = lib.Model(inputs, Canary()(inputs))
     model(np.ones((2, 3)), training=True)
     assert seen == [True]
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_layer_called_on_two_positional_inputs(lib):
+    class AddSecond(lib.layers.Layer):
+        def call(self, x, y=None):
+            return x if y is None else x + y
+
+    i1, i2 = lib.Input((2,), name="input1"), lib.Input((2,), name="input2")
+    model = lib.Model({"input1": i1, "input2": i2}, AddSecond(name="add_second")(i1, i2))
+    out = model({"input1": np.ones((2, 2)), "input2": np.ones((2, 2))})
+    np.testing.assert_allclose(out, 2 * np.ones((2, 2)))
+    with pytest.raises(ValueError, match="The input 'input2' is not optional"):
+        model({"input1": np.ones((2, 2)), "input2": None})
+    if lib is mk:
+        again = mk.Model.from_config(model.get_config(), {"AddSecond": AddSecond})
+        np.testing.assert_allclose(again({"input1": np.ones((2, 2)),
+                                          "input2": np.ones((2, 2))}), out)
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_none_for_a_required_input_in_fit(lib):
+    x = lib.layers.Input((3,), name="x")
+    model = lib.Model(x, lib.layers.Dense(1)(x))
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="not optional"):
+        model.fit([None], np.ones((4, 1)), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_export_refuses_an_unknown_format(lib, tmp_path):
+    with pytest.raises(ValueError, match="Unrecognized format="):
+        two_inputs(lib).export(str(tmp_path / "out"), format="bad_format")

@@ -14,6 +14,7 @@ from minikeras import _validation
 from minikeras import losses as losses_module
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
+from minikeras.engine.batch_step import overrides
 from minikeras.engine.compile_utils import output_losses, per_output
 
 
@@ -27,6 +28,8 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
     ``arrays`` are rows already checked (fit's training rows after a validation split);
     ``expected_features`` is the feature shape an unbuilt model will get (validation data).
     """
+    if overrides(model, "train_step") or overrides(model, "test_step"):
+        require_y = False  # a model's own step takes whatever the data holds (keras)
     if is_stream(x):
         for arg, value in (("y", y), ("sample_weight", sample_weight),
                            ("batch_size", batch_size)):
@@ -81,6 +84,7 @@ def expand_single_feature(model: Any, x: Any) -> Any:
     """keras's input adjustments: ``[x]`` for a functional model with one input is ``x``; a
     1-D ``x`` for a model whose input is one feature, ``(None, 1)``, is a column (a 1-D x for
     any other model stays an error)."""
+    _check_no_missing_input(model, x)
     if isinstance(x, (list, tuple)) and len(x) == 1 and _is_array(x[0]) and \
             getattr(model, "inputs", None) is not None and len(model.inputs) == 1:
         x = x[0]
@@ -89,6 +93,21 @@ def expand_single_feature(model: Any, x: Any) -> Any:
             x, (dict, tuple)) and np.ndim(x) == 1:
         return np.reshape(np.asarray(x), (-1, 1))
     return x
+
+
+def _check_no_missing_input(model: Any, x: Any) -> None:
+    """None given for an input that is not optional: keras's error, before any work."""
+    inputs = getattr(model, "inputs", None)
+    if inputs is None or not isinstance(x, (list, tuple, dict)):
+        return
+    if isinstance(x, dict):
+        given = [x.get(name, 0) for name in [t.name for t in inputs]]
+    else:
+        given = list(x)
+    for tensor, value in zip(inputs, given):
+        if value is None and not getattr(tensor.node.layer, "optional", False):
+            raise ValueError(f"The input '{tensor.name}' is not optional, but None was "
+                             "passed. Please provide a valid tensor.")
 
 
 def _is_array(value: Any) -> bool:

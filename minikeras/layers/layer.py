@@ -211,9 +211,13 @@ class Layer(WeightsMixin, tf.Module):
         if isinstance(inputs, symbolic.SymbolicTensor):
             self._check_input_shape(tf.TensorShape(inputs.shape))
         call_kwargs = dict(kwargs)
+        spec = None
         if type(self).compute_output_spec is not Layer.compute_output_spec:
-            spec = self.compute_output_spec(inputs, *args, **call_kwargs)  # its own (keras)
-        else:
+            try:
+                spec = self.compute_output_spec(inputs, *args, **call_kwargs)  # its own (keras)
+            except NotImplementedError:
+                spec = None  # traced instead
+        if spec is None:
             if _call_accepts_training(self):
                 call_kwargs["training"] = False
             spec = symbolic.output_spec(self, inputs, call_kwargs, args)

@@ -96,18 +96,20 @@ class SymbolicTensor:
 
 
 class Node:
-    """One call of ``layer`` on symbolic ``inputs`` (any nest), with keyword ``kwargs``,
-    that produced ``outputs``."""
+    """One call of ``layer`` on symbolic ``inputs`` (any nest) and further positional
+    ``args``, with keyword ``kwargs``, that produced ``outputs``."""
 
-    def __init__(self, layer: Any, inputs: Any, kwargs: dict):
+    def __init__(self, layer: Any, inputs: Any, kwargs: dict, args: tuple = ()):
         self.layer = layer
         self.inputs = inputs
+        self.args = tuple(args)
         self.kwargs = kwargs
         self.outputs: Any = None
 
     @property
     def flat_inputs(self) -> list[SymbolicTensor]:
-        return [t for t in tf.nest.flatten(self.inputs) if isinstance(t, SymbolicTensor)]
+        return [t for t in tf.nest.flatten((self.inputs, self.args))
+                if isinstance(t, SymbolicTensor)]
 
     @property
     def flat_outputs(self) -> list[SymbolicTensor]:
@@ -124,20 +126,20 @@ def is_symbolic(inputs: Any) -> bool:
     return any(isinstance(t, SymbolicTensor) for t in tf.nest.flatten(inputs))
 
 
-def output_spec(layer: Any, inputs: Any, kwargs: dict) -> Any:
+def output_spec(layer: Any, inputs: Any, kwargs: dict, args: tuple = ()) -> Any:
     """The shapes and dtypes of ``layer.call``'s outputs on ``inputs``: traced once with
     TensorFlow on specs of the inputs' shapes (no values are computed), so any layer, custom
     ones included, works without a `compute_output_shape` of its own."""
     specs = tf.nest.map_structure(
         lambda t: tf.TensorSpec(t.shape, t.dtype) if isinstance(t, SymbolicTensor) else t,
-        inputs)
+        (inputs, tuple(args)))
 
-    def call(values: Any) -> Any:
-        return layer.call(values, **kwargs)
+    def call(values: Any, rest: tuple) -> Any:
+        return layer.call(values, *rest, **kwargs)
 
     graph_fn = tf.function(call, autograph=False)
     try:
-        concrete = graph_fn.get_concrete_function(specs)
+        concrete = graph_fn.get_concrete_function(*specs)
     except (TypeError, ValueError) as err:
         raise ValueError(
             f"Layer '{layer.name}' could not be called on symbolic inputs of shape "

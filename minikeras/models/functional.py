@@ -229,12 +229,13 @@ class Functional(Model):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = tf.nest.map_structure(
-                lambda t: values[id(t)] if isinstance(t, SymbolicTensor) else t, node.inputs)
+            args, rest = tf.nest.map_structure(
+                lambda t: values[id(t)] if isinstance(t, SymbolicTensor) else t,
+                (node.inputs, node.args))
             kwargs = dict(node.kwargs)
             if training is not None:  # the model's own flag wins over one recorded (keras)
                 kwargs["training"] = training
-            out = node.layer(args, **kwargs)
+            out = node.layer(args, *rest, **kwargs)
             for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
                 values[id(t)] = v
         out = tf.nest.pack_sequence_as(self._outputs_struct,

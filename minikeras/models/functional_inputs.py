@@ -62,6 +62,13 @@ def _mismatch(struct: Any, inputs: Any) -> str:
             f"Expected: {_names(struct)}\nReceived: inputs={_described(inputs)}")
 
 
+def _warn_once(model: Any, message: str) -> None:
+    """keras's structure warning, once per model (not again when the call is traced)."""
+    if not getattr(model, "_warned_inputs_structure", False):
+        object.__setattr__(model, "_warned_inputs_structure", True)
+        warnings.warn(message, stacklevel=4)
+
+
 def match_inputs(model: Any, inputs: Any) -> list:
     """The values given for each of ``model.inputs`` (flat, in `tf.nest` order); raises
     ValueError naming what does not match, and warns (as keras) when a structure that still
@@ -78,13 +85,13 @@ def match_inputs(model: Any, inputs: Any) -> list:
                                  f"{sorted(struct)}. Missing: {missing}. Received keys "
                                  f"{sorted(inputs)}.")
             if not _same_structure(inputs, struct):
-                warnings.warn(_mismatch(struct, inputs), stacklevel=3)
+                _warn_once(model, _mismatch(struct, inputs))
             inputs = _prune(inputs, struct)
         elif several and len(inputs) == count:
             if list(struct) != sorted(struct):  # the order of a list would be ambiguous
                 raise ValueError(_mismatch(struct, inputs))
             if isinstance(inputs, list):  # fit's tuples in the order of `inputs` are fine
-                warnings.warn(_mismatch(struct, inputs), stacklevel=3)
+                _warn_once(model, _mismatch(struct, inputs))
         elif count > 1 or several:
             raise ValueError(f"Model '{model.name}' expects named input(s) with keys "
                              f"{sorted(struct)}. Received: {_described(inputs)}")

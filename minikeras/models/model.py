@@ -209,9 +209,14 @@ class Model(Trainer, Layer):
             with open(path, "rb") as handle:
                 return _unpickle_model, (handle.read(),)
 
-    def export(self, filepath: str) -> None:
+    def export(self, filepath: str, format: str = "tf_saved_model",  # noqa: A002 (keras)
+               verbose: Any = None) -> None:
         """Writes a TensorFlow SavedModel for serving: ``tf.saved_model.load(path).serve(x)``
-        returns the outputs, equal to ``model.predict(x)``."""
+        returns the outputs, equal to ``model.predict(x)``. ``format``: "tf_saved_model"
+        only (keras's default; its onnx/openvino/litert exports are not available)."""
+        if format != "tf_saved_model":
+            raise ValueError(f"Unrecognized format={format}. Supported formats are: "
+                             "['tf_saved_model'].")
         export_saved_model(self, filepath)
 
 

@@ -116,7 +116,8 @@ def functional_config(model: Any) -> dict:
         entry = layer_config(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [] if type(layer).__name__ == "InputLayer" else [
-            {"args": [serialize(n.inputs, f"an input of layer '{layer.name}'")],
+            {"args": [serialize(v, f"an input of layer '{layer.name}'")
+                      for v in (n.inputs, *n.args)],
              "kwargs": {str(k): serialize(v, f"keyword argument {k!r} of layer "
                                                f"'{layer.name}'")
                         for k, v in n.kwargs.items()}}
@@ -365,8 +366,8 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
                 node = pending[layer_name][0]
                 what = f"call {len(made[layer_name])} of layer {layer_name!r}"
                 args, kwargs = node.get("args", []), node.get("kwargs", {})
-                if not isinstance(args, list) or len(args) != 1:
-                    raise ValueError(f"{what} must have exactly one positional argument "
+                if not isinstance(args, list) or not args:
+                    raise ValueError(f"{what} must have at least one positional argument "
                                      f"(the inputs). Received: {args!r}")
                 kwargs = _check_dict(kwargs, f"the kwargs of {what}")
                 if not all(available(r) for r in refs_in([args, kwargs], what)):
@@ -374,7 +375,8 @@ def _build_functional(cls: type, config: dict, build: Any, budget: _WeightBudget
                 inputs = replace(args[0], what)
                 layer = layers[layer_name]
                 budget.claim(layer, _shapes_of(inputs))
-                outputs = layer(inputs, **replace(kwargs, what))
+                rest = [replace(a, what) for a in args[1:]]
+                outputs = layer(inputs, *rest, **replace(kwargs, what))
                 made[layer_name].append(_flatten(outputs))
                 pending[layer_name].pop(0)
                 progress = True
