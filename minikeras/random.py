@@ -1,4 +1,10 @@
-"""`SeedGenerator`: a seed that advances at each draw (keras.random.SeedGenerator).
+"""keras.random: `SeedGenerator`, a seed that advances at each draw, and the draws
+(`normal`, `uniform`, `truncated_normal`, `randint`, `categorical`, `shuffle`, `dropout`).
+
+Each draw is TensorFlow's stateless op with the seed keras's TensorFlow backend makes
+(``[seed, 0]`` for an integer, the generator's next state for a `SeedGenerator`), so the same
+seed gives keras's tensor bit for bit. ``seed=None`` draws a fresh integer from Python's
+`random` (reproducible after `utils.set_random_seed`; keras uses a global generator instead).
 
 An integer seed makes an initializer return the same tensor at every call; a
 `SeedGenerator` makes each call draw anew, reproducibly: the n-th draw uses the stateless
@@ -53,3 +59,83 @@ class SeedGenerator:
     @classmethod
     def from_config(cls, config: dict) -> SeedGenerator:
         return cls(**config)
+
+
+_SEED_MODULUS = 2**31 - 2  # keras's TF backend: floormod(seed, int32.max - 1), then int32
+
+
+def stateless_seed(seed: int | SeedGenerator | None = None) -> tf.Tensor:
+    """The ``[int32, int32]`` seed of one stateless draw, as keras's TF backend makes it."""
+    if isinstance(seed, SeedGenerator):
+        return tf.cast(tf.math.floormod(seed.next(), _SEED_MODULUS), tf.int32)
+    if seed is None:
+        seed = draw_seed()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError("Argument `seed` must be either an integer or an instance of "
+                         f"`SeedGenerator`. Received: seed={seed} (of type {type(seed)})")
+    return tf.constant([int(seed) % _SEED_MODULUS, 0], dtype=tf.int32)
+
+
+def _floatx(dtype: Any) -> tf.DType:
+    return tf.as_dtype(dtype or "float32")
+
+
+def normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+           seed: Any = None) -> tf.Tensor:
+    """Draws from N(mean, stddev**2)."""
+    return tf.random.stateless_normal(shape, seed=stateless_seed(seed), mean=mean,
+                                      stddev=stddev, dtype=_floatx(dtype))
+
+
+def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                     seed: Any = None) -> tf.Tensor:
+    """Draws from N(mean, stddev**2), values beyond two standard deviations redrawn."""
+    return tf.random.stateless_truncated_normal(shape, seed=stateless_seed(seed), mean=mean,
+                                                stddev=stddev, dtype=_floatx(dtype))
+
+
+def uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = None,
+            seed: Any = None) -> tf.Tensor:
+    """Draws uniformly from ``[minval, maxval)``."""
+    dtype = _floatx(dtype)
+    return tf.random.stateless_uniform(shape, seed=stateless_seed(seed),
+                                       minval=tf.cast(minval, dtype),
+                                       maxval=tf.cast(maxval, dtype), dtype=dtype)
+
+
+def randint(shape: Any, minval: int, maxval: int, dtype: Any = "int32",
+            seed: Any = None) -> tf.Tensor:
+    """Draws integers uniformly from ``[minval, maxval)``."""
+    dtype = tf.as_dtype(dtype)
+    inner = dtype if dtype in (tf.int32, tf.int64) else tf.int64
+    out = tf.random.stateless_uniform(shape, seed=stateless_seed(seed), minval=minval,
+                                      maxval=maxval, dtype=inner)
+    return tf.cast(out, dtype)
+
+
+def categorical(logits: Any, num_samples: int, dtype: Any = "int32",
+                seed: Any = None) -> tf.Tensor:
+    """Draws ``num_samples`` class indices per row of unnormalized log-probabilities."""
+    out = tf.random.stateless_categorical(logits, num_samples, seed=stateless_seed(seed))
+    return tf.cast(out, dtype)
+
+
+def shuffle(x: Any, axis: int = 0, seed: Any = None) -> tf.Tensor:
+    """``x`` in a random order along ``axis``."""
+    x = tf.convert_to_tensor(x)
+    keys = tf.random.stateless_uniform([tf.shape(x)[axis]], seed=stateless_seed(seed))
+    return tf.gather(x, tf.argsort(keys), axis=axis)
+
+
+def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None) -> tf.Tensor:
+    """Zeroes entries with probability ``rate`` and scales the rest by ``1 / (1 - rate)``."""
+    inputs = tf.convert_to_tensor(inputs)
+    if rate == 1.0:
+        return tf.zeros_like(inputs)
+    if rate == 0.0:
+        return inputs
+    if noise_shape is not None:
+        dynamic = tf.shape(inputs)
+        noise_shape = [dynamic[i] if d is None else d for i, d in enumerate(noise_shape)]
+    return tf.nn.experimental.stateless_dropout(inputs, rate=rate, seed=stateless_seed(seed),
+                                                noise_shape=noise_shape)
