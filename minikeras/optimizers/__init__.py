@@ -1,6 +1,6 @@
 """Optimizers, written by hand: update maths as pure functions, classes holding the state.
 
-Optimizer (keras defaults)                                          pure update    module
+    Optimizer (keras defaults)                                      pure update    module
     SGD(learning_rate=0.01, momentum=0.0, nesterov=False)           sgd_step       sgd.py
     Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
          amsgrad=False)                                             adam_step      adam.py
