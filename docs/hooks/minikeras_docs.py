@@ -34,6 +34,13 @@ def on_config(config):
     # The API reference imports every minikeras module (mkdocs.yml: force_inspection); running
     # `python -m minikeras` would train the demo, so its module is a placeholder here.
     sys.modules.setdefault("minikeras.__main__", types.ModuleType("minikeras.__main__"))
+    # minikeras's docstrings say "Example:" (one example, as the style guide asks); griffe's
+    # Google parser knows only "Examples:" as the section whose >>> lines render as code.
+    try:
+        from griffe._internal.docstrings import google
+        google._section_kind.setdefault("example", google.DocstringSectionKind.examples)
+    except (ImportError, AttributeError) as error:
+        log.warning("cannot render 'Example:' sections as code with this griffe: %s", error)
 
 
 def on_pre_build(config):
