@@ -50,7 +50,7 @@ $(VENV)/.installed-docs: $(VENV)/.installed pyproject.toml constraints.txt
 # .cache/docs-tutorials until a tutorial or minikeras changes). Strict: a broken link, a missing
 # reference or a public name without a docstring fails it (docs/hooks/).
 docs: $(VENV)/.installed-docs
-	MINIKERAS_QUICK=1 $(PY) -m mkdocs build --strict
+	MINIKERAS_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2 NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo_output

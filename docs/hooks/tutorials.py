@@ -3,8 +3,8 @@
 Each tutorial runs once, in quick mode (``MINIKERAS_QUICK=1``), in a fresh kernel, as
 tests/test_tutorials.py runs it; the executed notebook, with its figures inline, is kept in
 ``.cache/docs-tutorials/`` under a key made of the tutorial's text and every file of the
-minikeras package, so a rebuild re-runs only what changed. Up to one tutorial per core runs at
-a time. A cell that raises fails the build, with the cell's error.
+minikeras package (and of this file), so a rebuild re-runs only what changed. Up to one
+tutorial per core runs at a time. A cell that raises fails the build, with the cell's error.
 
 While editing the pages, ``MINIKERAS_DOCS_STALE_OK=1`` reuses a notebook executed for the
 same tutorial text even if minikeras has changed since (``make docs`` never sets it).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,7 @@ def sources() -> list[Path]:
 
 
 def _package_digest() -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(Path(__file__).read_bytes())  # this file decides how they run
     for path in sorted((ROOT / "minikeras").rglob("*.py")):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -86,7 +87,24 @@ def _execute_here(source: str, target: str, work: str) -> None:
     notebook = jupytext.read(source)
     NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3",
                    resources={"metadata": {"path": work}}).execute()
+    for cell in notebook.cells:
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                kept = [line for line in output["text"].splitlines(keepends=True)
+                        if not _TF_NOISE.match(line)]
+                if not "".join(kept).strip():
+                    continue
+                output["text"] = "".join(kept)
+            outputs.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
     nbformat.write(notebook, target)
+
+
+# TensorFlow's start-up lines on stderr (CUDA probing, CPU features), not the tutorial's output
+_TF_NOISE = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} |To enable the "
+                       r"following instructions|\s*$)")
 
 
 def executed_notebooks(log=print) -> dict[Path, Path]:
