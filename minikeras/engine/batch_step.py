@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from minikeras import metrics as metrics_module
 from minikeras._logits import record_logits
+from minikeras.engine.own_step_replicas import cross_replica_logs, summing_optimizers
 
 
 def slice_rows(replicas: int, *nests: Any) -> tuple:
@@ -211,15 +212,24 @@ class BatchStep:
         the built-in step."""
         if not self.custom[kind]:
             return self.builtin(kind, x, y, sw)
-        if self.distributed:
-            raise ValueError("A model's own train_step/test_step cannot run under a "
-                             "tf.distribute strategy in minikeras yet; use the built-in step.")
-        data = (x, y, sw) if weighted else (x, y)
-        with record_logits():
-            logs = self._own_step(kind)(data)
+        def own_step(x: Any, y: Any, sw: Any) -> Any:
+            # keras passes the batch as the data holds it: x alone when there are no targets
+            data = (x, y, sw) if weighted else (x, y) if y is not None else x
+            with record_logits():
+                return self._own_step(kind)(data)
+
+        if self.distributed:  # in every replica, on its rows (see own_step_replicas)
+            def replica(x: Any, y: Any, sw: Any) -> Any:
+                return own_step(*slice_rows(self.replicas, x, y, sw))
+            with summing_optimizers(self.model):  # swapped once, around all the replicas
+                logs = self.strategy.run(replica, args=(x, y, sw))
+        else:
+            logs = own_step(x, y, sw)
         if not isinstance(logs, dict):
             raise TypeError(f"`{kind}_step` must return a dict of scalar logs, e.g. "
                             f"{{'loss': loss}}. Received: {type(logs).__name__}")
+        if self.distributed:
+            logs = cross_replica_logs(self.model, self.strategy, logs)
         store = self._custom_logs[kind]
         for name, value in logs.items():
             if name not in store:

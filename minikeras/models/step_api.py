@@ -61,7 +61,9 @@ class StepAPI:
             tf.shape(tf.nest.flatten(y_pred)[0])[:1])
         total, _ = batch.output_losses(y, y_pred, sw, current_logits)
         penalties = self.losses
-        return total + tf.add_n(penalties) if penalties else total
+        if penalties:  # counted once in all under tf.distribute: each replica adds its share
+            total = total + tf.add_n(penalties) / batch.replicas
+        return total
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
         """Updates the compiled metrics with a batch; returns every metric's result."""
