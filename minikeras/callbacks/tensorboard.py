@@ -94,8 +94,18 @@ class TensorBoard(Callback):
         Embedding layer name to its file.
 
     Example:
-      >>> model.fit(x, y, epochs=10, validation_split=0.2,
-      ...           callbacks=[TensorBoard(log_dir="logs/run1")])
+      >>> import os
+      >>> import numpy as np
+      >>> import minikeras as keras
+      >>> from minikeras.callbacks import TensorBoard
+      >>> x = np.linspace(-1, 1, 64, dtype="float32").reshape(32, 2)
+      >>> y = x.sum(axis=1, keepdims=True)
+      >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+      >>> model.compile(optimizer="sgd", loss="mse")
+      >>> history = model.fit(x, y, epochs=2, validation_split=0.2, verbose=0,
+      ...                     callbacks=[TensorBoard(log_dir="logs/run1")])
+      >>> sorted(os.listdir("logs/run1"))
+      ['train', 'validation']
     """
 
     def __init__(self, log_dir: str | os.PathLike = "logs", histogram_freq: int = 0,
