@@ -3,12 +3,15 @@
     keras_model = minikeras.interop.to_keras(model)     # same weights, same predictions
     model = minikeras.interop.from_keras(keras_model)   # for the layers minikeras has
 
-Sequential models of Dense, Activation, Dropout, Flatten, Softmax, Conv1D/2D, the pooling layers,
-Reshape, Permute, RepeatVector, Identity, ZeroPadding2D, UpSampling2D and Embedding layers (and
-nested Sequentials) convert with their weights, activations, Dense L1/L2/L1L2 regularizers, Dropout
-seeds and `trainable` flags. A setting the other library cannot reproduce is refused, never
-dropped: the whole model is checked first, and one ValueError lists every offending layer
-(name, class and reasons) before anything is created.
+Sequential and functional models of Dense, Activation, Dropout, Flatten, Softmax, Conv1D/2D, the
+pooling layers, Reshape, Permute, RepeatVector, Identity, ZeroPadding2D, UpSampling2D, Embedding,
+the normalization and preprocessing layers (BatchNormalization with its moving statistics,
+Normalization given or adapted, CategoryEncoding, Discretization), the activation and noise
+layers and the merging layers (and nested Sequentials) convert with their weights,
+activations, Dense L1/L2/L1L2 regularizers, Dropout seeds and `trainable` flags. A setting
+the other library cannot reproduce is refused, never dropped: the whole model is checked first,
+and one ValueError lists every offending layer (name, class and reasons) before anything is
+created.
 """
 from __future__ import annotations
 
@@ -50,6 +53,12 @@ _CARRIED = {
     "GroupNormalization": ("groups", "axis", "epsilon", "center", "scale", "beta_regularizer",
                            "gamma_regularizer"),
     "Rescaling": ("scale", "offset"),
+    "BatchNormalization": ("axis", "momentum", "epsilon", "center", "scale", "beta_regularizer",
+                           "gamma_regularizer", "synchronized", "renorm", "renorm_clipping",
+                           "renorm_momentum"),
+    "Normalization": ("axis", "mean", "variance", "invert"),
+    "CategoryEncoding": ("num_tokens", "output_mode", "sparse"),
+    "Discretization": ("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse"),
     "ReLU": ("max_value", "negative_slope", "threshold"), "LeakyReLU": ("negative_slope",),
     "ELU": ("alpha",), "PReLU": ("alpha_regularizer", "shared_axes"),
     "GaussianNoise": ("stddev", "seed"), "GaussianDropout": ("rate", "seed"),
@@ -58,6 +67,15 @@ _CARRIED = {
     "Concatenate": ("axis",), "Dot": ("axes", "normalize"),
     # (keras's SpatialDropout1D/2D take no `trainable` argument: not converted)
 }
+# Carried arguments read from another attribute than their name: keras's Normalization keeps
+# the given statistics in `input_mean`/`input_variance` (its `mean` is the broadcast tensor).
+_ATTRIBUTES = {("Normalization", "mean"): "input_mean",
+               ("Normalization", "variance"): "input_variance"}
+# Layers made from their config (an adapted Discretization has num_bins and bin_boundaries,
+# which its constructor refuses together), and layers whose weights are partly trainable by
+# design (BatchNormalization's moving statistics).
+_FROM_CONFIG = ("Discretization",)
+_MIXED_TRAINABLE = ("BatchNormalization",)
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
 # Options of those keras layers that minikeras lacks, with the value that means "not used".
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
@@ -68,7 +86,7 @@ _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_
 # dtype is checked through the layer's dtype policy).
 _KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer",
                   "embeddings_initializer", "beta_initializer", "gamma_initializer",
-                  "alpha_initializer")
+                  "alpha_initializer", "moving_mean_initializer", "moving_variance_initializer")
 
 
 class _Unsupported(Exception):
@@ -111,12 +129,31 @@ def _convert_args(layer: Any, convert: Callable[[str, Any], Any]) -> tuple[dict,
     """The other library's constructor kwargs for `layer`, and the reasons any cannot be made."""
     kwargs: dict[str, Any] = {"name": layer.name, "trainable": bool(layer.trainable)}
     reasons = []
-    for arg in _CARRIED[type(layer).__name__]:
+    kind = type(layer).__name__
+    for arg in _CARRIED[kind]:
         try:
-            kwargs[arg] = convert(arg, getattr(layer, arg))
+            kwargs[arg] = convert(arg, getattr(layer, _ATTRIBUTES.get((kind, arg), arg)))
         except _Unsupported as e:
             reasons.append(str(e))
     return kwargs, reasons
+
+
+def _factory(cls: type) -> Callable[..., Any]:
+    """What makes a layer of ``cls`` from carried kwargs: its constructor, or its
+    ``from_config`` for the classes in `_FROM_CONFIG`."""
+    if cls.__name__ in _FROM_CONFIG:  # no weights: `trainable` (keras's takes none) is moot
+        return lambda **kwargs: cls.from_config({k: v for k, v in kwargs.items()
+                                                 if k != "trainable"})
+    return cls
+
+
+def _finalize_keras(model: Any) -> None:
+    """keras's adapted Normalization layers read copies of their statistics made by
+    `finalize_state`; after weights are set, each one refreshes them."""
+    for layer in getattr(model, "layers", []):
+        _finalize_keras(layer)
+        if type(layer).__name__ == "Normalization" and layer.input_mean is None:
+            layer.finalize_state()
 
 
 def _report(layer: Any, reasons: list[str], problems: list[str]) -> None:
@@ -179,7 +216,7 @@ def _keras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None:
         return None
     kwargs, reasons = _convert_args(layer, lambda arg, v: _value_to_keras(arg, v, keras))
     _report(layer, reasons, problems)
-    return _Spec(getattr(keras.layers, kind), kwargs)
+    return _Spec(_factory(getattr(keras.layers, kind)), kwargs)
 
 
 def _keras_functional_spec(model: Functional, keras: Any, problems: list[str]) -> _Spec:
@@ -233,11 +270,13 @@ def to_keras(model: Sequential) -> Any:
     if isinstance(model, Functional):
         result = spec.make()
         _copy_weights(model.layers, result.layers, model.name)
+        _finalize_keras(result)
         return result
     input_shape = tuple(model.input_spec_shape[1:])
     spec.kwargs["sublayers"].insert(0, _Spec(keras.Input, {"shape": input_shape}))
     result = spec.make()
     result.set_weights(model.get_weights())
+    _finalize_keras(result)
     return result
 
 
@@ -264,7 +303,7 @@ def _value_from_keras(arg: str, value: Any, keras: Any, kind: str = "") -> Any:
                            "minikeras does not)")
     if arg == "rate" and value >= 1:
         raise _Unsupported(f"rate={value!r} (minikeras Dropout needs rate < 1)")
-    if arg == "axis" and kind != "LayerNormalization" and (
+    if arg == "axis" and kind == "Softmax" and (
             isinstance(value, bool) or not isinstance(value, int)):
         raise _Unsupported(f"axis={value!r} (minikeras Softmax takes one integer axis)")
     return value
@@ -303,7 +342,8 @@ def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None
         return None
     kwargs, reasons = _convert_args(layer, lambda arg, v: _value_from_keras(arg, v, keras, kind))
     reasons += _keras_dtype_reasons(layer)
-    kwargs["trainable"] = _keras_trains(layer, reasons)
+    kwargs["trainable"] = (bool(layer.trainable) if kind in _MIXED_TRAINABLE
+                           else _keras_trains(layer, reasons))
     try:
         config = layer.get_config()
     except Exception as e:  # e.g. a lambda constraint that keras cannot serialize
@@ -315,7 +355,7 @@ def _minikeras_spec(layer: Any, keras: Any, problems: list[str]) -> _Spec | None
         if key not in _KERAS_OFF or value != _KERAS_OFF[key]:
             reasons.append(f"{key}={_describe(value)} is not supported")
     _report(layer, reasons, problems)
-    return _Spec(getattr(layers, kind), kwargs)
+    return _Spec(_factory(getattr(layers, kind)), kwargs)
 
 
 def _is_keras_functional(model: Any, keras: Any) -> bool:
