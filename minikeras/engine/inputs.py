@@ -28,7 +28,7 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
     ``arrays`` are rows already checked (fit's training rows after a validation split);
     ``expected_features`` is the feature shape an unbuilt model will get (validation data).
     """
-    if overrides(model, "train_step") or overrides(model, "test_step"):
+    if has_own_step(model):
         require_y = False  # a model's own step takes whatever the data holds (keras)
     if is_stream(x):
         for arg, value in (("y", y), ("sample_weight", sample_weight),
@@ -78,6 +78,11 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
                 if hasattr(losses_module.get(loss), "check_targets"):
                     losses_module.get(loss).check_targets(target, output.shape)
     return adapter
+
+
+def has_own_step(model: Any) -> bool:
+    """Whether ``model`` overrides keras's ``train_step`` or ``test_step``."""
+    return overrides(model, "train_step") or overrides(model, "test_step")
 
 
 def expand_single_feature(model: Any, x: Any) -> Any:
@@ -166,7 +171,9 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
                              "combine the weights into `sample_weight` instead.")
     if not is_stream(x):
         x = expand_single_feature(model, x)
-        arrays, _ = data_module.check_arrays(x, y, sample_weight, **io_names(model, x))
+        arrays, _ = data_module.check_arrays(x, y, sample_weight,
+                                             require_y=not has_own_step(model),
+                                             **io_names(model, x))
         if class_weight is not None:
             arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
                                                                            class_weight)

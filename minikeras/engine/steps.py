@@ -130,7 +130,9 @@ class CompiledSteps:
         return num_steps, logs
 
     def _step_fn(self, kind: str, weighted: bool) -> Callable:
-        return lambda x, y, sw: self._step(kind, x, y, sw, weighted)
+        # no targets travel as () through the compiled chunks; the step sees None
+        return lambda x, y, sw: self._step(kind, x, None if isinstance(y, tuple) and not y else y, sw,
+                                                 weighted)
 
     # ---- chunks over tensors in memory ------------------------------------------------------
     @staticmethod
@@ -154,7 +156,9 @@ class CompiledSteps:
 
     def run_arrays(self, kind: str, x, y, sw, order, first_step: int, num_steps: int,
                    batch_size: int, reset: bool, weighted: bool = False) -> tf.Tensor:
-        """Runs steps ``first_step .. first_step + num_steps - 1`` over in-memory tensors."""
+        """Runs steps ``first_step .. first_step + num_steps - 1`` over in-memory tensors
+        (``y`` None for a model's own step given inputs only)."""
+        y = () if y is None else y
         key = (kind, "arrays", weighted) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn(kind, weighted)
@@ -180,6 +184,7 @@ class CompiledSteps:
         draws its order from ``generator`` exactly as the epoch-by-epoch path does, so the
         results are identical.
         """
+        y = () if y is None else y
         key = ("train", "epochs", generator is None, weighted) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn("train", weighted)
