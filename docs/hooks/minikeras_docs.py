@@ -34,6 +34,15 @@ def on_config(config):
     # The API reference imports every minikeras module (mkdocs.yml: force_inspection); running
     # `python -m minikeras` would train the demo, so its module is a placeholder here.
     sys.modules.setdefault("minikeras.__main__", types.ModuleType("minikeras.__main__"))
+    # Functions made by a factory (minikeras.ops's elementwise ops) carry the factory's
+    # qualified name (``_binary.<locals>.apply``), which the reference cannot resolve: in this
+    # process, each takes the name it is published under in its defining module.
+    for _name, value in public_api.public_objects():
+        if isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__:
+            defining = sys.modules.get(value.__module__)
+            published = [key for key, item in vars(defining).items() if item is value]
+            if published:
+                value.__qualname__ = published[0]
     # minikeras's docstrings say "Example:" (one example, as the style guide asks); griffe's
     # Google parser knows only "Examples:" as the section whose >>> lines render as code.
     try:
