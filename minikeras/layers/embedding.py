@@ -30,9 +30,10 @@ class Embedding(Layer):
       embeddings_initializer: Default "uniform" (RandomUniform(-0.05, 0.05)).
       embeddings_regularizer: Optional penalty on the matrix. Default None.
       embeddings_constraint: Optional projection applied after each update. Default None.
-      weights: Optional initial matrix (or a list holding it), as keras's `weights=`.
       mask_zero: Whether index 0 is padding. Stored for keras compatibility; minikeras
         layers do not propagate masks, so it changes no computation. Default False.
+      **kwargs: ``name``, and ``weights``: an optional initial matrix (or a list holding it),
+        as keras's `weights=`.
 
     Example:
       >>> import tensorflow as tf

@@ -39,8 +39,9 @@ class Normalization(Layer):
     Args:
       axis: Integer, tuple of integers or None: the axes kept (one statistic per position).
         None means one mean and variance over everything. Default -1.
-      mean, variance: Optional values (scalars or arrays broadcastable to the kept axes);
-        both or neither.
+      mean: Optional values (scalars or arrays broadcastable to the kept axes); with
+        ``variance``, or neither.
+      variance: Optional values, as ``mean``.
       invert: Map standardized values back. Default False.
 
     Example:
