@@ -231,7 +231,9 @@ def test_bad_arguments_are_value_errors(make, match):
 ], ids=lambda v: type(v).__name__ if isinstance(v, layers.Layer) else "")
 def test_bad_input_is_a_clear_error_before_any_state_change(layer, x, match):
     assert_untouched(layer, lambda: layer(x), match)
-    assert not layer.built and layer.weights == []
+    assert layer.weights == []
+    # keras builds the stateless pooling layers at once; a convolution stays unbuilt
+    assert layer.built == ("Pooling" in type(layer).__name__)
 
 
 def test_unknown_channels_and_too_small_later_inputs_are_refused():
