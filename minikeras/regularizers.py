@@ -147,3 +147,7 @@ def serialize(regularizer: Regularizer) -> dict:
     name = type(regularizer).__name__
     lookup(name, _CLASSES, "regularizer")
     return {"class_name": name, "config": regularizer.get_config()}
+
+
+# keras's lower-case aliases: ``kernel_regularizer=regularizers.l2(0.01)``
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
