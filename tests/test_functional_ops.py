@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import minikeras as mk
 
@@ -95,3 +96,39 @@ def test_compile_without_loss_predicts_and_fit_says_no_loss(lib):
     if lib is mk:  # keras's fit reaches the same point through its compute_loss
         with pytest.raises(ValueError, match="No loss found"):
             model.fit(XA, XB, verbose=0)
+
+
+def struct_model(lib, kind):
+    x = lib.Input((3,), name="x")
+    y1 = lib.layers.Dense(1, name="y1", activation="sigmoid")(x)
+    y2 = lib.layers.Dense(1, name="y2", activation="sigmoid")(x)
+    return lib.Model(x, {"a": y1, "b": y2} if kind == "dict" else (y1, y2))
+
+
+@pytest.mark.parametrize("kind", ["tuple", "dict"])
+def test_loss_of_the_whole_output_structure_as_keras(kind):
+    """keras's list of losses for tuple/dict outputs: a plain entry gets the structures of
+    targets and outputs (logged as ``y1_y2_loss``), a nested entry the per-output losses."""
+    def whole(lib):
+        def loss_fn(y_true, y_pred):
+            flat_t, flat_p = tf.nest.flatten(y_true), tf.nest.flatten(y_pred)
+            return sum(lib.losses.mean_absolute_error(t, p) for t, p in zip(flat_t, flat_p))
+        return loss_fn
+
+    x = XA
+    ys = [(XA[:, :1] > 0).astype("float32"), (XA[:, 1:2] > 0).astype("float32")]
+    models, histories = [], []
+    for lib in (keras, mk):
+        model = struct_model(lib, kind)
+        per = {"a": "mse", "b": "bce"} if kind == "dict" else ("mse", "bce")
+        model.compile(optimizer="sgd", loss=[whole(lib), per], loss_weights=[0.5, (
+            {"a": 1.0, "b": 2.0} if kind == "dict" else (1.0, 2.0))])
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    y = {"a": ys[0], "b": ys[1]} if kind == "dict" else tuple(ys)
+    for model in models:
+        histories.append(model.fit(x, y, batch_size=3, epochs=2, verbose=0,
+                                   shuffle=False).history)
+    assert sorted(histories[1]) == sorted(histories[0])
+    for key in histories[0]:
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-5, err_msg=key)

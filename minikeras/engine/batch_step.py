@@ -61,17 +61,19 @@ class BatchStep:
     """
 
     def __init__(self, model: Any, outputs: list, optimizer: Any, metrics: list,
-                 strategy: Any):
+                 strategy: Any, whole: list | None = None):
         self.model, self.outputs, self.optimizer = model, outputs, optimizer
+        self.whole = list(whole or [])  # (name, loss, weight): losses of the whole structure
         self.metrics = metrics
         self.strategy = strategy
         self.replicas = strategy.num_replicas_in_sync
         self.distributed = tf.distribute.has_strategy()
         self.loss_tracker = metrics_module.Mean(name="loss")
         # keras tracks each output's loss only when more than one output has a loss
-        with_loss = [i for i, (_, loss, _) in enumerate(outputs) if loss is not None]
+        with_loss = [i for i, (_, loss, _) in enumerate(outputs + self.whole)
+                     if loss is not None]
         self.tracked_outputs = with_loss if len(with_loss) > 1 else []
-        self.output_trackers = [metrics_module.Mean(name=f"{outputs[i][0]}_loss")
+        self.output_trackers = [metrics_module.Mean(name=f"{(outputs + self.whole)[i][0]}_loss")
                                 for i in self.tracked_outputs]
         self.custom = {"train": overrides(model, "train_step"),
                        "test": overrides(model, "test_step")}
@@ -125,6 +127,19 @@ class BatchStep:
             value = summed if loss.reduction == "sum" else summed / self._all_reduce(count)
             values.append(value)
             total = total + (value if weight is None else value * weight)
+        if self.whole:  # keras's losses of the whole output structure
+            struct = self.model._outputs_struct
+            y_struct = tf.nest.pack_sequence_as(struct, flat_y)
+            pred_struct = tf.nest.pack_sequence_as(struct, flat_pred)
+            for _, loss, weight in self.whole:
+                fn = getattr(loss, "fn", loss)
+                per_sample = tf.cast(fn(y_struct, pred_struct), tf.float32)
+                weights = tf.cast(tf.reshape(sw, [-1] + [1] * (per_sample.shape.rank - 1)),
+                                  tf.float32)
+                count = tf.cast(tf.size(per_sample), tf.float32)
+                value = tf.reduce_sum(per_sample * weights) / self._all_reduce(count)
+                values.append(value)
+                total = total + (value if weight is None else value * weight)
         return total, values
 
     def _compute_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple:

@@ -89,6 +89,28 @@ class SummedLoss:
         return tf.add_n([r[0] for r in results]), results[0][1]
 
 
+def split_structure_losses(loss: Any, loss_weights: Any, outputs_struct: Any) -> tuple:
+    """keras's reading of a `loss` list whose type is not the outputs' (a list for tuple or
+    dict outputs...) and that holds a nested entry: each entry is for the whole output
+    structure; a plain loss gets the structures of targets and outputs, a nested entry gives
+    the per-output losses. Returns ``(per-output loss, its weights, [(loss, weight)] for the
+    whole structure)``; anything else is returned as it is, with no structure losses."""
+    nested = [isinstance(e, (list, tuple, dict)) for e in loss] if isinstance(
+        loss, (list, tuple)) else []
+    if not any(nested) or isinstance(outputs_struct, type(loss)) or not isinstance(
+            outputs_struct, (list, tuple, dict)):
+        return loss, loss_weights, []
+    weights = list(loss_weights) if isinstance(loss_weights, (list, tuple)) else \
+        [None] * len(loss)
+    per_output, per_weights, whole = None, None, []
+    for entry, is_nested, weight in zip(loss, nested, weights):
+        if is_nested:
+            per_output, per_weights = entry, weight
+        elif entry is not None:
+            whole.append((entry, weight))
+    return per_output, per_weights, whole
+
+
 def resolve_outputs(losses: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any,
                     names: list[str], y_shapes: list[tuple], out_shapes: list[tuple],
                     get_loss: Any, dict_outputs: bool = False) -> tuple[list, list]:

@@ -15,7 +15,7 @@ from minikeras import losses as losses_module
 from minikeras.engine import data as data_module
 from minikeras.engine.adapters import ArrayAdapter, StreamAdapter, is_stream
 from minikeras.engine.batch_step import overrides
-from minikeras.engine.compile_utils import output_losses, per_output
+from minikeras.engine.compile_utils import output_losses, per_output, split_structure_losses
 
 
 def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
@@ -72,7 +72,10 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
                 tf.TensorShape((None,) + shape), tensor.shape)
     if isinstance(y_raw, tuple) and model.compiled:
         names = model._output_names()
-        losses = per_output(model.compile_arguments["loss"], names, "loss")
+        args = model.compile_arguments
+        per, _, _ = split_structure_losses(args["loss"], args["loss_weights"],
+                                           getattr(model, "_outputs_struct", None))
+        losses = per_output(per, names, "loss")
         for given, target, output in zip(losses, y_raw, model.outputs):
             for loss in output_losses(given):
                 if hasattr(losses_module.get(loss), "check_targets"):

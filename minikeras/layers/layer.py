@@ -157,7 +157,11 @@ class Layer(WeightsMixin, tf.Module):
         placeholder of that shape, no values computed."""
         if type(self).__module__.startswith("minikeras.") or type(self).call is Layer.call:
             return input_shape
-        spec = self.compute_output_spec(symbolic.SymbolicTensor(tuple(input_shape), tf.float32))
+        placeholder = symbolic.SymbolicTensor(tuple(input_shape), tf.float32)
+        try:
+            spec = self.compute_output_spec(placeholder)
+        except NotImplementedError:  # a layer's own compute_output_spec may refuse: trace
+            spec = Layer.compute_output_spec(self, placeholder)
         return tf.nest.map_structure(lambda s: s.shape, spec)
 
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:

@@ -30,6 +30,7 @@ from minikeras.engine.compile_utils import (
     per_output,
     resolve_jit_compile,
     resolve_outputs,
+    split_structure_losses,
 )
 from minikeras.engine.inputs import batch_shapes, check_fit_args, fit_adapters, make_adapter
 from minikeras.engine.predict_steps import PredictSteps
@@ -91,8 +92,10 @@ class Trainer(StepAPI):
         """
         optimizer = optimizers_module.get(optimizer)
         names = self._output_names()
-        for given in per_output(loss, names, "loss"):  # unknown names fail now
-            for one in output_losses(given):
+        per, _, whole = split_structure_losses(loss, loss_weights,
+                                               getattr(self, "_outputs_struct", None))
+        for given in per_output(per, names, "loss") + [[fn for fn, _ in whole]]:
+            for one in output_losses(given):  # unknown names fail now
                 if not is_crossentropy_alias(one):
                     losses_module.get(one)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
@@ -185,7 +188,10 @@ class Trainer(StepAPI):
                 else [tuple(t.shape) for t in self.outputs]
             y_shapes = [y_shape] if len(names) == 1 else list(y_shape or [None] * len(names))
             args = self.compile_arguments
-            outputs, entries = resolve_outputs(args["loss"], args["loss_weights"],
+            struct = getattr(self, "_outputs_struct", None)
+            loss, loss_weights, whole = split_structure_losses(args["loss"],
+                                                               args["loss_weights"], struct)
+            outputs, entries = resolve_outputs(loss, loss_weights,
                                                args["metrics"], args["weighted_metrics"], names,
                                                y_shapes, out_shapes,
                                                losses_module.get_for_compile,
@@ -195,8 +201,9 @@ class Trainer(StepAPI):
                 self.loss = outputs[0][1]  # "crossentropy" is resolved now that shapes are known
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
+            whole = [("_".join(names), losses_module.get(fn), weight) for fn, weight in whole]
             batch = BatchStep(self, outputs, self.optimizer, entries,
-                              self._strategy or tf.distribute.get_strategy())
+                              self._strategy or tf.distribute.get_strategy(), whole)
             self._steps = CompiledSteps(batch, jit_compile=self.jit_compile)
         return self._steps
 

@@ -38,7 +38,8 @@ def assert_same_structure(a: Any, b: Any) -> None:
     try:
         tf.nest.assert_same_structure(a, b, check_types=False)
     except (ValueError, TypeError) as err:
-        raise ValueError(str(err)) from None
+        raise ValueError(f"Expected an instance of {type(a).__name__}, got "
+                         f"{type(b).__name__} (structures differ: {err})") from None
 
 
 def flatten_with_path(structure: Any) -> list:
