@@ -156,3 +156,29 @@ def test_none_for_a_required_input_in_fit(lib):
 def test_export_refuses_an_unknown_format(lib, tmp_path):
     with pytest.raises(ValueError, match="Unrecognized format="):
         two_inputs(lib).export(str(tmp_path / "out"), format="bad_format")
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_list_for_dict_inputs_warns_in_predict(lib):
+    i1, i2 = lib.Input((2,)), lib.Input((2,))
+    model = lib.Model({"i1": i1, "i2": i2}, lib.layers.Add()([i1, i2]))
+    with pytest.warns(UserWarning, match="The structure of `inputs` doesn't match"):
+        out = model.predict([np.ones((2, 2)), np.zeros((2, 2))], verbose=0)
+    np.testing.assert_allclose(out, np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_model_from_a_tensor_inside_a_graph(lib):
+    inputs = lib.Input((None, 2), name="input")
+    x1 = lib.layers.Dense(3, name="dense1")(inputs)
+    x2 = lib.layers.Dense(4, name="dense2")(x1)
+    outputs = lib.layers.Dense(5, name="dense3")(x2)
+    full = lib.Model(inputs, outputs)
+    tail = lib.Model(full.get_layer("dense2").input, outputs)
+    assert [type(layer).__name__ for layer in tail.layers] == ["InputLayer", "Dense", "Dense"]
+    assert [layer.name for layer in tail.layers[1:]] == ["dense2", "dense3"]
+    data = np.ones((2, 3, 2), "float32")
+    hidden = full.get_layer("dense1")(data)
+    np.testing.assert_allclose(tail(hidden), full(data), rtol=1e-6)
+    again = lib.Model.from_config(tail.get_config())
+    assert [layer.name for layer in again.layers[1:]] == ["dense2", "dense3"]

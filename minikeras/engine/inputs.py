@@ -5,6 +5,7 @@ argument raises a ValueError/TypeError naming it, and the model is left as it wa
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,13 @@ def expand_single_feature(model: Any, x: Any) -> Any:
     1-D ``x`` for a model whose input is one feature, ``(None, 1)``, is a column (a 1-D x for
     any other model stays an error)."""
     _check_no_missing_input(model, x)
+    struct = getattr(model, "_inputs_struct", None)
+    if isinstance(struct, dict) and isinstance(x, list) and len(struct) > 1:
+        # keras matches the list by position, with its warning
+        shapes = [f"Tensor(shape={np.shape(v)})" for v in x]
+        warnings.warn("The structure of `inputs` doesn't match the expected structure.\n"
+                      f"Expected: { {k: t.name for k, t in struct.items()} }\n"
+                      f"Received: inputs={shapes}", stacklevel=4)
     if isinstance(x, (list, tuple)) and len(x) == 1 and _is_array(x[0]) and \
             getattr(model, "inputs", None) is not None and len(model.inputs) == 1:
         x = x[0]

@@ -115,13 +115,18 @@ class Functional(Model):
                  trainable: bool = True, **kwargs: Any):
         flat_inputs = _check_tensors(inputs, "inputs")
         flat_outputs = _check_tensors(outputs, "outputs")
+        # A tensor from inside a graph as an input: the graph from there on (keras clones
+        # it): a new input stands for the tensor, and the layer that made it is left out.
+        stands_for: dict[int, SymbolicTensor] = {}  # id(tensor) -> the new input's tensor
         for t in flat_inputs:
             if not isinstance(t.node.layer, InputLayer):
-                raise ValueError(
-                    f"Model inputs must come from `Input(...)`. Received {t!r}, the output "
-                    f"of layer '{t.node.layer.name}'.")
+                new = InputLayer(batch_shape=t.shape, dtype=t.dtype)._inbound_nodes[0].outputs
+                stands_for[id(t)] = new
         paths = flat_paths(outputs)
         nodes = order_nodes(flat_inputs, flat_outputs, paths)
+        replaced = {id(t.node): stands_for[id(t)].node for t in flat_inputs
+                    if id(t) in stands_for}
+        nodes = [replaced.get(id(n), n) for n in nodes]
         layers: list[Layer] = []
         for node in nodes:
             if not any(node.layer is layer for layer in layers):
@@ -132,6 +137,10 @@ class Functional(Model):
             raise ValueError(f"All layer names should be unique. The model has duplicate layer "
                              f"names: {duplicates}")
         super().__init__(name=name, trainable=trainable, **kwargs)
+        self._stands_for = stands_for  # for the replay and the config of a sliced graph
+        self._graph_inputs = list(flat_inputs)  # the tensors the graph's nodes read
+        flat_inputs = [stands_for.get(id(t), t) for t in flat_inputs]
+        inputs = tf.nest.pack_sequence_as(inputs, flat_inputs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._flat_inputs, self._flat_outputs = flat_inputs, flat_outputs
         self._nodes = nodes
@@ -225,7 +234,7 @@ class Functional(Model):
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         flat = self._flatten_inputs(inputs)
-        values = {id(t): v for t, v in zip(self._flat_inputs, flat)}
+        values = {id(t): v for t, v in zip(self._graph_inputs, flat)}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue

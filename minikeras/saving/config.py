@@ -90,7 +90,10 @@ def functional_config(model: Any) -> dict:
         own = [n for n in layer._inbound_nodes if id(n) in node_ids]
         node_index.update({id(n): i for i, n in enumerate(own)})
 
+    stands_for = getattr(model, "_stands_for", {})  # inputs of a sliced graph
+
     def history(t: SymbolicTensor) -> list:
+        t = stands_for.get(id(t), t)
         return [t.node.layer.name, node_index[id(t.node)], t.index]
 
     def serialize(value: Any, what: str) -> Any:
