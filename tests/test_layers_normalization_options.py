@@ -109,3 +109,21 @@ def test_group_norm_undefined_channels_wording_as_keras():
     with pytest.raises(ValueError, match="should have a defined dimension but the layer "
                                          "received an input with shape"):
         layer(layers.Input(shape=(2, 2, None)))
+
+
+def test_renorm_and_adapted_discretization_models_save_and_load(tmp_path):
+    import minikeras as mk
+    disc = layers.Discretization(num_bins=4)
+    disc.adapt(_x(50, seed=3))
+    model = mk.Sequential([mk.Input((3,)), layers.BatchNormalization(renorm=True, momentum=0.5),
+                           layers.Dense(2), disc])
+    for step in range(2):  # the renorm statistics move
+        model.layers[0](_x(8, 3, seed=step), training=True)
+    model.save(tmp_path / "m.minikeras")
+    loaded = mk.models.load_model(tmp_path / "m.minikeras")
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert len(model.get_weights()) == 9  # gamma, beta, 5 statistics, kernel, bias
+    assert loaded.layers[-1].bin_boundaries == disc.bin_boundaries
+    x = _x(5, 3, seed=7)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -207,6 +207,11 @@ def build_model(config: Any, custom_objects: dict | None = None,
             kwargs["batch_shape"] = kwargs.pop("batch_input_shape")
         if "shape" in kwargs and isinstance(kwargs["shape"], list):
             kwargs["shape"] = tuple(kwargs["shape"])
+        if getattr(cls.from_config, "__func__", None) is not Layer.from_config.__func__:
+            # a class with its own from_config is rebuilt by it, as keras does (an adapted
+            # Discretization's config holds num_bins and bin_boundaries, which its
+            # constructor refuses together)
+            return cls.from_config(kwargs)
         return cls(**kwargs)
 
     try:
