@@ -179,7 +179,6 @@ def test_huge_and_odd_integers_predict_as_their_float32_values(fresh, ints):
 @pytest.mark.parametrize("path, message", [
     ("", "to name a file"), (".", "not a folder"), ("sub", "not a folder"),
     ("sub/", "not a folder"), ("m.h5", r"'\.h5'.*\.minikeras"),
-    ("m.keras", r"'\.keras'"),  # (save_weights writes m.weights.h5: test_weights_h5.py)
     ("m.HDF5", r"'\.hdf5'"), ("m.pkl", "pickle"),
 ])
 def test_bad_save_paths_are_refused_before_anything_is_written(fresh, tmp_path, monkeypatch,
@@ -193,6 +192,14 @@ def test_bad_save_paths_are_refused_before_anything_is_written(fresh, tmp_path, 
             save(path)
     assert sorted(os.listdir(tmp_path)) == ["work"]
     assert sorted(os.listdir(work)) == ["sub"] and os.listdir(work / "sub") == []
+
+
+def test_a_keras_file_name_is_for_whole_models(fresh, tmp_path):
+    """model.save writes keras's .keras zip there (test_keras_format.py); save_weights
+    refuses it, as keras does, naming the suffixes it writes."""
+    with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
+        fresh.model.save_weights(tmp_path / "m.keras")
+    assert os.listdir(tmp_path) == []
 
 
 def test_accepted_paths_still_write(fresh, tmp_path):

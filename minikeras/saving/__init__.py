@@ -1,6 +1,7 @@
 """Saving and loading: one safe zip file per model (see `archive.py` for the format).
 
     model.save("model.minikeras")                 # architecture + weights + optimizer + RNG
+    model.save("model.keras")                     # keras 3's zip (keras_archive.py)
     model = minikeras.models.load_model("model.minikeras")   # compiled, ready to continue
     model.save_weights("w.minikeras"); model.load_weights("w.minikeras")
     model.save_weights("w.weights.h5")            # keras 3's HDF5 weights layout (h5_weights.py)
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from minikeras.saving import archive
+from minikeras.saving import archive, keras_archive
 from minikeras.saving import compile_config as compile_module
 from minikeras.saving import config as config_module
 from minikeras.saving.archive import FileFormatError
@@ -58,6 +59,9 @@ def save_model(model: Any, filepath: str) -> None:
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built yet, so it has no weights to save. "
                          "Build it, or fit it once, first.")
+    if keras_archive.is_keras_file(filepath):
+        keras_archive.save_keras(model, filepath)
+        return
     rng_info, rng_states = _rng_arrays(model)
     optimizer = model.optimizer if model.compiled else None
     document = {"kind": "model", "model": config_module.model_config(model),
@@ -105,6 +109,12 @@ def load_weights(model: Any, filepath: str) -> None:
     Raises ValueError naming the file, the layer and the shapes when the file holds another
     architecture; the model's weights are then untouched.
     """
+    if keras_archive.is_keras_file(filepath):  # a whole keras model's file: its weights
+        if not model.built:
+            raise ValueError(f"Cannot load weights from '{os.fspath(filepath)}' into model "
+                             f"'{model.name}' before it is built: build it first.")
+        keras_archive.load_keras_weights(model, os.fspath(filepath))
+        return
     h5 = is_weights_h5(filepath)
     document, arrays = (None, {}) if h5 else archive.read_archive(filepath)
     if not model.built:
@@ -136,6 +146,13 @@ def load_model(filepath: str, custom_objects: dict | None = None, compile: bool 
     if is_weights_h5(path):
         raise FileFormatError(path, "a '.weights.h5' file holds weights only; build a model of "
                                     "the same architecture and call model.load_weights() on it")
+    if keras_archive.is_keras_file(path):
+        try:
+            return keras_archive.load_keras(path, custom_objects, compile)
+        except FileFormatError:
+            raise
+        except (ValueError, RecursionError, OverflowError, MemoryError) as err:
+            raise FileFormatError(path, (str(err).splitlines() or [""])[0]) from None
     document, arrays = archive.read_archive(path)
     if document.get("kind") != "model":
         raise FileFormatError(path, "it holds weights only; use model.load_weights() on a model "

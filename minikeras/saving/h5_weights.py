@@ -147,16 +147,20 @@ def save_weights_h5(model: Layer, filepath: str) -> None:
     layout, atomically (a temporary file beside it, fsynced, then renamed over it)."""
     import h5py
 
-    entries = layout(model)
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
-        for path, layer, variables in entries:
-            group = h5.require_group(_vars_group(path))
-            group.attrs["name"] = layer.name
-            for i, var in enumerate(variables):
-                group.create_dataset(str(i), data=np.asarray(var.numpy()))
+        write_weights(h5, model)
     data = buffer.getvalue()
     atomic_write(filepath, lambda f: f.write(data))
+
+
+def write_weights(h5: Any, model: Layer) -> None:
+    """Writes ``model``'s weights into an open, writable `h5py.File` (keras's layout)."""
+    for path, layer, variables in layout(model):
+        group = h5.require_group(_vars_group(path))
+        group.attrs["name"] = layer.name
+        for i, var in enumerate(variables):
+            group.create_dataset(str(i), data=np.asarray(var.numpy()))
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -170,16 +174,21 @@ def load_weights_h5(model: Layer, filepath: str) -> None:
         The model's weights are then untouched.
     """
     path = os.fsdecode(os.fspath(filepath))
-    entries = layout(model)
     with open(path, "rb") as f:  # OSError for a missing or unreadable file, as usual
-        try:
-            pairs = _read_checked(f, path, entries)
-        except FileFormatError:
-            raise
-        except Exception as err:  # h5py's errors for damaged files: OSError, KeyError...
-            detail = (str(err).splitlines() or [""])[0]
-            raise FileFormatError(path, f"it is not a readable HDF5 weights file, or it is "
-                                        f"truncated ({type(err).__name__}: {detail})") from None
+        read_weights(model, f, path)
+
+
+def read_weights(model: Layer, f: Any, path: str) -> None:
+    """Sets ``model``'s weights from the HDF5 file object ``f`` (``path`` names it in errors);
+    all checked before any weight is assigned."""
+    try:
+        pairs = _read_checked(f, path, layout(model))
+    except FileFormatError:
+        raise
+    except Exception as err:  # h5py's errors for damaged files: OSError, KeyError...
+        detail = (str(err).splitlines() or [""])[0]
+        raise FileFormatError(path, f"it is not a readable HDF5 weights file, or it is "
+                                    f"truncated ({type(err).__name__}: {detail})") from None
     for var, value in pairs:
         var.assign(value)
 

@@ -1,8 +1,9 @@
 """Where a save may write: the checks on a target path, run before anything is written.
 
-minikeras writes its own zip (see `archive.py`), conventionally named ``*.minikeras``, and,
-for ``save_weights`` only, keras 3's HDF5 weights layout when the name ends in ``.weights.h5``
-(see `h5_weights.py`). A path whose suffix names another format (``.h5``, ``.keras``, ``.pb``...)
+minikeras writes its own zip (see `archive.py`), conventionally named ``*.minikeras``; for
+``save`` only, keras 3's ``.keras`` zip when the name ends in ``.keras`` (`keras_archive.py`);
+and, for ``save_weights`` only, keras 3's HDF5 weights layout when the name ends in
+``.weights.h5`` (see `h5_weights.py`). A path whose suffix names another format (``.h5``, ``.pb``...)
 is refused rather than filled with a zip under a misleading name; a path with no suffix or an
 unrecognised one gets the minikeras format.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 SUFFIX = ".minikeras"
 WEIGHTS_H5 = ".weights.h5"  # keras 3's HDF5 weights: written by save_weights only
+KERAS = ".keras"  # keras 3's zip of a whole model: written by save only
 
 # Suffixes of formats minikeras does not write, and what they conventionally hold.
 FOREIGN_SUFFIXES = {
@@ -70,6 +72,13 @@ def check_suffix(path: str, what: str = "save") -> None:
     suffix = _foreign_suffix(os.path.basename(path))
     if suffix == WEIGHTS_H5 and what == "save_weights":
         return
+    if suffix == KERAS and what != "save_weights":
+        return  # keras's .keras zip: written by save (keras_archive.py)
+    if suffix == KERAS:
+        raise ValueError(
+            f"The filename must end in `{WEIGHTS_H5}` (keras's HDF5 weights) or name "
+            f"minikeras's zip ('{SUFFIX}' or no suffix); '{suffix}' files hold whole models: "
+            f"use model.save({path!r}). Received: filepath={path!r}")
     if suffix == WEIGHTS_H5:
         raise ValueError(
             f"The suffix '{suffix}' of filepath={path!r} names {FOREIGN_SUFFIXES[suffix]}, "
