@@ -128,8 +128,10 @@ class AlphaDropout(_Random):
     so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
-      rate: Float in [0, 1). noise_shape: Optional shape of the keep mask (None entries take
-        the input's size), e.g. ``(None, 1, features)``. seed: Optional integer seed.
+      rate: Float in [0, 1).
+      noise_shape: Optional shape of the keep mask (None entries take
+        the input's size), e.g. ``(None, 1, features)``.
+      seed: Optional integer seed.
     """
 
     _ALPHA = 1.6732632423543772848170429916717
@@ -198,7 +200,8 @@ class SpatialDropout1D(_SpatialDropout):
     so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
-      rate: Float in [0, 1). seed: Optional integer seed.
+      rate: Float in [0, 1).
+      seed: Optional integer seed.
     """
 
 
@@ -212,7 +215,8 @@ class SpatialDropout2D(_SpatialDropout):
     so samples differ from keras's for the same seed; the distribution is the same.
 
     Args:
-      rate: Float in [0, 1). data_format: "channels_last" (default, also for None) or
+      rate: Float in [0, 1).
+      data_format: "channels_last" (default, also for None) or
         "channels_first". seed: Optional integer seed.
     """
 
@@ -239,7 +243,8 @@ class ActivityRegularization(Layer):
     does for activity penalties) to the model's losses.
 
     Args:
-      l1: Non-negative float. Default 0.0. l2: Non-negative float. Default 0.0.
+      l1: Non-negative float. Default 0.0.
+      l2: Non-negative float. Default 0.0.
 
     Example:
       >>> import tensorflow as tf

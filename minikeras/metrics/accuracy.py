@@ -192,7 +192,9 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the one-hot target is among the k highest predictions (running mean).
 
     Args:
-      k: Default 5. name: Default ``"top_k_categorical_accuracy"``. dtype: See `Metric`.
+      k: Default 5.
+      name: Default ``"top_k_categorical_accuracy"``.
+      dtype: See `Metric`.
     """
 
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None):
@@ -208,8 +210,10 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer target is among the k highest predictions (running mean).
 
     Args:
-      k: Default 5. name: Default ``"sparse_top_k_categorical_accuracy"``.
-      dtype: See `Metric`. from_sorted_ids: See `sparse_top_k_categorical_accuracy`.
+      k: Default 5.
+      name: Default ``"sparse_top_k_categorical_accuracy"``.
+      dtype: See `Metric`.
+      from_sorted_ids: See `sparse_top_k_categorical_accuracy`.
     """
 
     def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy",

@@ -78,8 +78,10 @@ class Precision(_ThresholdRatio):
     Args:
       thresholds: A float or list of floats in [0, 1] (one result each). Default 0.5 (or
         none with ``top_k``: then any top-k score is positive). Use 0 on logits.
-      top_k: Optional positive int. class_id: Optional int column of the last axis.
-      name: Default ``"precision"``. dtype: See `Metric`.
+      top_k: Optional positive int.
+      class_id: Optional int column of the last axis.
+      name: Default ``"precision"``.
+      dtype: See `Metric`.
 
     Example:
       >>> from minikeras.metrics import Precision
@@ -118,7 +120,8 @@ class AUC(Metric):
       num_thresholds: Integer > 1. Default 200.
       curve: ``"ROC"`` (default), ``"PR"`` or ``"PRGAIN"``.
       summation_method: ``"interpolation"`` (default), ``"minoring"`` or ``"majoring"``.
-      name: Default ``"auc"``. dtype: See `Metric`.
+      name: Default ``"auc"``.
+      dtype: See `Metric`.
       thresholds: Optional list of floats in [0, 1]; overrides ``num_thresholds``.
       multi_label: Whether each column of y is a separate label whose AUCs are averaged
         (False: every element is one data point). Default False.

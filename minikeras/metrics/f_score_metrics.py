@@ -38,7 +38,8 @@ class FBetaScore(Metric):
         Default 1.0.
       threshold: A Python float in (0, 1], or None (default: each row's maximum is the
         positive class).
-      name: Default "fbeta_score". dtype: Of the result. Default float32.
+      name: Default "fbeta_score".
+      dtype: Of the result. Default float32.
     """
 
     _direction = "up"

@@ -23,7 +23,8 @@ class RootMeanSquaredError(Mean):
     weighted by ``sample_weight``; the root is taken of the running mean, not per batch.
 
     Args:
-      name: Default ``"root_mean_squared_error"``. dtype: See `Metric`.
+      name: Default ``"root_mean_squared_error"``.
+      dtype: See `Metric`.
     """
 
     def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None):
@@ -56,7 +57,8 @@ class CosineSimilarity(MeanMetricWrapper):
     """Running mean of the cosine similarity of y_true and y_pred along ``axis``.
 
     Args:
-      name: Default ``"cosine_similarity"``. dtype: See `Metric`.
+      name: Default ``"cosine_similarity"``.
+      dtype: See `Metric`.
       axis: The axis along which the similarity is computed. Default -1.
     """
 

@@ -43,7 +43,8 @@ class Model(Trainer, Layer):
     ``metrics``; they run inside the same compiled loop as the built-in steps.
 
     Args:
-      name: Optional name. trainable: Default True.
+      name: Optional name.
+      trainable: Default True.
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
