@@ -216,8 +216,8 @@ class SpatialDropout2D(_SpatialDropout):
 
     Args:
       rate: Float in [0, 1).
-      data_format: "channels_last" (default, also for None) or
-        "channels_first". seed: Optional integer seed.
+      data_format: "channels_last" (default, also for None) or "channels_first".
+      seed: Optional integer seed.
     """
 
     _rank = 4

@@ -202,7 +202,8 @@ class AUC(Metric):
         """Adds this batch's weighted tp/fp/tn/fn at every threshold.
 
         Args:
-          y_true: Labels, cast to bool. y_pred: Scores in [0, 1] (or logits).
+          y_true: Labels, cast to bool.
+          y_pred: Scores in [0, 1] (or logits).
           sample_weight: Optional weights of rank 0 or the rank of y_true, broadcastable.
         """
         y_pred = tf.convert_to_tensor(y_pred)
