@@ -102,3 +102,15 @@ def test_normalization_mean_and_variance_attributes_as_keras(kwargs):
         ref.adapt(x)
     for name in ("mean", "variance"):
         np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-6)
+
+
+@pytest.mark.parametrize("axis, shape, start", [
+    (3, (2, 2), "All `axis` values must be in the range"),
+    (-4, (2, 3, 4), "All `axis` values must be in the range"),
+    (1, (None, None), "All `axis` values to be kept must have a known shape"),
+])
+def test_normalization_axis_errors_start_as_keras(axis, shape, start):
+    for lib in (layers, keras.layers):
+        with pytest.raises(ValueError) as err:
+            lib.Normalization(axis=axis).build(shape)
+        assert str(err.value).startswith(start)
