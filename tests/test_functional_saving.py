@@ -308,3 +308,26 @@ def test_unknown_custom_layer_needs_custom_objects(tmp_path):
     two_in_two_out().save(tmp_path / "m")
     with pytest.raises(ValueError, match="unknown layer class 'AddPair'"):
         mk.models.load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize("lib_name", ["keras", "minikeras"])
+def test_custom_layer_without_get_config_gets_its_arguments(lib_name, tmp_path):
+    """keras's auto config: a custom layer with plain constructor arguments and no
+    get_config of its own saves them, so the model rebuilds from its config."""
+    import keras
+    lib = keras if lib_name == "keras" else mk
+
+    class CustomDense(lib.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = lib.layers.Dense(units)
+
+        def call(self, x):
+            return self.dense(x)
+
+    inputs = lib.layers.Input((4,))
+    model = lib.Model(inputs, CustomDense(10, name="custom")(inputs))
+    entry = [e for e in model.get_config()["layers"] if e["config"]["name"] == "custom"][0]
+    assert entry["config"]["units"] == 10
+    again = lib.Model.from_config(model.get_config(), custom_objects={"CustomDense": CustomDense})
+    assert tuple(again(np.ones((1, 4))).shape) == (1, 10)

@@ -32,7 +32,7 @@ import tensorflow as tf
 
 from minikeras import _validation, regularizers
 from minikeras._naming import to_snake_case, unique_name
-from minikeras.layers import call_context, symbolic
+from minikeras.layers import auto_config, call_context, symbolic
 from minikeras.layers.weights import WeightsMixin
 
 as_shape = _validation.shape  # kept for the layers that import it from here
@@ -78,6 +78,11 @@ class Layer(WeightsMixin, tf.Module):
     # keras's flag: whether the layer would pass a mask through. minikeras has no masks; the
     # layers keras marks True say so too, for code that reads it.
     supports_masking = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        layer = super().__new__(cls)
+        object.__setattr__(layer, "_auto_config", auto_config.record(cls, args, kwargs))
+        return layer
 
     def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True,
                  dtype: Any = None, autocast: bool = True, name: str | None = None,
@@ -154,14 +159,18 @@ class Layer(WeightsMixin, tf.Module):
 
         minikeras's own layers each define it (those that reach this base keep the shape). A
         user's layer without its own method gets keras's fallback: ``call`` traced on a float
-        placeholder of that shape, no values computed."""
+        placeholder of that shape, no values computed (if the trace fails, the shape is kept
+        and the real call reports the problem)."""
         if type(self).__module__.startswith("minikeras.") or type(self).call is Layer.call:
             return input_shape
         placeholder = symbolic.SymbolicTensor(tuple(input_shape), tf.float32)
         try:
-            spec = self.compute_output_spec(placeholder)
-        except NotImplementedError:  # a layer's own compute_output_spec may refuse: trace
-            spec = Layer.compute_output_spec(self, placeholder)
+            try:
+                spec = self.compute_output_spec(placeholder)
+            except NotImplementedError:  # a layer's own compute_output_spec may refuse: trace
+                spec = Layer.compute_output_spec(self, placeholder)
+        except (ValueError, TypeError):
+            return input_shape
         return tf.nest.map_structure(lambda s: s.shape, spec)
 
     def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -301,10 +310,15 @@ class Layer(WeightsMixin, tf.Module):
 
     # ---- configuration ------------------------------------------------------------------
     def get_config(self) -> dict:
-        """The constructor arguments (subclasses add theirs), for saving and cloning."""
+        """The constructor arguments (subclasses add theirs), for saving and cloning; a
+        custom layer without its own `get_config` gets the arguments it was made with
+        (keras's auto config, see `layers/auto_config.py`)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": "float32"}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if getattr(self, "_auto_config", None) is not None and \
+                type(self).get_config is Layer.get_config:
+            return auto_config.config_of(self, config)
         return config
 
     @classmethod
