@@ -78,3 +78,19 @@ def test_batch_norm_options_minikeras_lacks_are_refused():
                             keras.layers.BatchNormalization(beta_constraint="non_neg")])
     with pytest.raises(ValueError, match="beta_constraint"):
         mk.interop.from_keras(ref)
+
+
+def test_spatial_dropout_converts_both_ways():
+    model = mk.Sequential([mk.Input((6, 4)), layers.SpatialDropout1D(0.3, seed=1), layers.Flatten(),
+                           layers.Reshape((6, 2, 2)),
+                           layers.SpatialDropout2D(0.2, data_format="channels_first", seed=2),
+                           layers.Flatten(), layers.Dense(1)])
+    ref = mk.interop.to_keras(model)
+    x = RNG.normal(size=(5, 6, 4)).astype("float32")
+    _check_same(model, ref, x)
+    assert (ref.layers[0].rate, ref.layers[0].seed) == (0.3, 1)
+    assert ref.layers[3].data_format == "channels_first"
+    back = mk.interop.from_keras(ref)
+    _check_same(back, ref, x)
+    for a, b in zip(back.layers, model.layers):
+        assert a.get_config() == b.get_config()

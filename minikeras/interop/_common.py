@@ -47,7 +47,7 @@ _CARRIED = {
     "AlphaDropout": ("rate", "noise_shape", "seed"), "ActivityRegularization": ("l1", "l2"),
     **{kind: () for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Concatenate": ("axis",), "Dot": ("axes", "normalize"),
-    # (keras's SpatialDropout1D/2D take no `trainable` argument: not converted)
+    "SpatialDropout1D": ("rate", "seed"), "SpatialDropout2D": ("rate", "data_format", "seed"),
 }
 # Carried arguments read from another attribute than their name: keras's Normalization keeps
 # the given statistics in `input_mean`/`input_variance` (its `mean` is the broadcast tensor).
@@ -57,6 +57,8 @@ _ATTRIBUTES = {("Normalization", "mean"): "input_mean",
 # which its constructor refuses together), and layers whose weights are partly trainable by
 # design (BatchNormalization's moving statistics).
 _FROM_CONFIG = ("Discretization",)
+# Layers without weights whose keras constructor takes no `trainable` (it is moot for them).
+_NO_TRAINABLE_ARG = ("Discretization", "SpatialDropout1D", "SpatialDropout2D")
 _MIXED_TRAINABLE = ("BatchNormalization",)
 _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors are copied
 # Options of those keras layers that minikeras lacks, with the value that means "not used".
@@ -122,11 +124,12 @@ def _convert_args(layer: Any, convert: Callable[[str, Any], Any]) -> tuple[dict,
 
 def _factory(cls: type) -> Callable[..., Any]:
     """What makes a layer of ``cls`` from carried kwargs: its constructor, or its
-    ``from_config`` for the classes in `_FROM_CONFIG`."""
-    if cls.__name__ in _FROM_CONFIG:  # no weights: `trainable` (keras's takes none) is moot
-        return lambda **kwargs: cls.from_config({k: v for k, v in kwargs.items()
-                                                 if k != "trainable"})
-    return cls
+    ``from_config`` for the classes in `_FROM_CONFIG`; ``trainable`` is left out for the
+    classes in `_NO_TRAINABLE_ARG`."""
+    make = cls.from_config if cls.__name__ in _FROM_CONFIG else lambda config: cls(**config)
+    if cls.__name__ in _NO_TRAINABLE_ARG:
+        return lambda **kwargs: make({k: v for k, v in kwargs.items() if k != "trainable"})
+    return lambda **kwargs: make(kwargs)
 
 
 def _finalize_keras(model: Any) -> None:
