@@ -29,6 +29,11 @@ def test_examples_are_collected():
     assert {"minikeras.optimizers.SGD", "minikeras.layers.Dense", "minikeras.backend"} <= names
 
 
+def test_every_public_name_has_a_docstring():
+    # the same rule `make docs` enforces, checked here so `make test` says it first
+    assert public_api.missing_docstrings() == []
+
+
 def test_example_blocks_are_found_in_google_sections():
     doc = """Summary.
 
