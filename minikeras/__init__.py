@@ -11,6 +11,7 @@ from minikeras import (
     backend,
     callbacks,
     constraints,
+    datasets,
     initializers,
     interop,
     layers,
@@ -28,7 +29,7 @@ from minikeras.models import Model, Sequential
 __version__ = "0.1.0"
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
-           "config", "constraints", "initializers", "interop", "layers", "losses", "metrics",
-           "models", "ops", "optimizers", "regularizers", "utils"]
+           "config", "constraints", "datasets", "initializers", "interop", "layers", "losses",
+           "metrics", "models", "ops", "optimizers", "regularizers", "utils"]
 
 config = backend  # keras.config.floatx() and friends
