@@ -1,6 +1,7 @@
 """mkdocs hooks for minikeras's site (mkdocs.yml lists this file under ``hooks:``).
 
 - before the build: every public name (see public_api.py) must have a docstring;
+- a public module that no page of docs/reference/ renders gets a generated page;
 - the tutorials are executed once in quick mode (tutorials.py) and added as notebooks
   ``tutorials/NN_name.ipynb``, which mkdocs-jupyter renders with their figures;
 - after the build: every public module, class and function, and every documented public
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import public_api  # noqa: E402
@@ -65,6 +66,7 @@ def on_files(files, config):
     except RuntimeError as error:
         raise PluginError(str(error)) from None
     log.info("tutorials ready in %.1f s", time.perf_counter() - start)
+    _add_module_pages(files, config)
     # Staged under their page names as ordinary files (mkdocs-jupyter reads a notebook from
     # its File's src_dir, which a File.generated one does not have).
     stage = tutorials.CACHE / "pages"
@@ -75,6 +77,57 @@ def on_files(files, config):
         files.append(File(f"tutorials/{source.stem}.ipynb", src_dir=str(stage),
                           dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
     return files
+
+
+def on_page_content(html, page, config, files):
+    # Docstrings introduce their indented maths with reStructuredText's "::"; Markdown already
+    # shows the block as code, so the paragraph before it ends with one colon.
+    if page.file.src_uri.startswith("reference/"):
+        html = html.replace("::</p>", ":</p>")
+    return html
+
+
+_GENERATED: list[File] = []
+
+
+def _add_module_pages(files, config) -> None:
+    """A page ``reference/<module>.md`` (``::: minikeras.<module>``) for each public module
+    that no page of docs/reference/ renders, listed after the others under "API reference"
+    (on_nav): a module added to minikeras is in the reference without touching the docs."""
+    covered = set()
+    for file in files:
+        if file.src_uri.startswith("reference/") and file.src_uri.endswith(".md"):
+            covered.update(re.findall(r"^:::\s*([\w.]+)", file.content_string, re.M))
+    _GENERATED.clear()
+    for name, module in public_api.public_modules().items():
+        if name == public_api.ROOT or name in covered or module.__name__ in covered:
+            continue
+        page = name.removeprefix(public_api.ROOT + ".").replace(".", "_")
+        generated = File.generated(config, f"reference/{page}.md", content=f"::: {name}\n",
+                                   inclusion=InclusionLevel.NOT_IN_NAV)
+        files.append(generated)
+        _GENERATED.append(generated)
+
+
+def on_nav(nav, config, files):
+    if not _GENERATED:
+        return nav
+    section = next((item for item in nav.items if getattr(item, "title", None) == "API reference"),
+                   None)
+    if section is None:
+        log.warning("no 'API reference' section in mkdocs.yml's nav for the generated pages")
+        return nav
+    last = section.children[-1]
+    for file in _GENERATED:
+        page = file.page
+        page.title = file.src_uri.removeprefix("reference/").removesuffix(".md").replace("_", ".")
+        page.parent = section
+        section.children.append(page)
+        nav.pages.insert(nav.pages.index(last) + 1, page)
+        last = page
+    for previous, following in zip(nav.pages, nav.pages[1:]):
+        previous.next_page, following.previous_page = following, previous
+    return nav
 
 
 def _documented_ids(site: Path) -> set[str]:
