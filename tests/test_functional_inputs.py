@@ -182,3 +182,18 @@ def test_model_from_a_tensor_inside_a_graph(lib):
     np.testing.assert_allclose(tail(hidden), full(data), rtol=1e-6)
     again = lib.Model.from_config(tail.get_config())
     assert [layer.name for layer in again.layers[1:]] == ["dense2", "dense3"]
+
+
+@pytest.mark.parametrize("lib", [keras, mk])
+def test_symbolic_tensor_passed_by_keyword(lib):
+    x = lib.layers.Input(batch_shape=(4, 2), dtype="int32")
+    w = lib.layers.Input(batch_shape=(4, 2), dtype="float32")
+    out = lib.layers.CategoryEncoding(num_tokens=6, output_mode="count")(x, count_weights=w)
+    model = lib.Model([x, w], out)
+    ids = np.array([[0, 1], [0, 0], [1, 2], [3, 1]])
+    weights = np.array([[0.1, 0.2], [0.1, 0.1], [0.2, 0.3], [0.4, 0.2]])
+    np.testing.assert_allclose(np.asarray(model([ids, weights]))[3],
+                               [0.0, 0.2, 0.0, 0.4, 0.0, 0.0], rtol=1e-6)
+    if lib is mk:
+        again = mk.Model.from_config(model.get_config())
+        np.testing.assert_allclose(again([ids, weights]), model([ids, weights]))

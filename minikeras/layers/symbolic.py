@@ -108,7 +108,7 @@ class Node:
 
     @property
     def flat_inputs(self) -> list[SymbolicTensor]:
-        return [t for t in tf.nest.flatten((self.inputs, self.args))
+        return [t for t in tf.nest.flatten((self.inputs, self.args, self.kwargs))
                 if isinstance(t, SymbolicTensor)]
 
     @property
@@ -130,12 +130,13 @@ def output_spec(layer: Any, inputs: Any, kwargs: dict, args: tuple = ()) -> Any:
     """The shapes and dtypes of ``layer.call``'s outputs on ``inputs``: traced once with
     TensorFlow on specs of the inputs' shapes (no values are computed), so any layer, custom
     ones included, works without a `compute_output_shape` of its own."""
+    symbolic_kwargs = {k: v for k, v in kwargs.items() if is_symbolic(v)}
     specs = tf.nest.map_structure(
         lambda t: tf.TensorSpec(t.shape, t.dtype) if isinstance(t, SymbolicTensor) else t,
-        (inputs, tuple(args)))
+        (inputs, tuple(args), symbolic_kwargs))
 
-    def call(values: Any, rest: tuple) -> Any:
-        return layer.call(values, *rest, **kwargs)
+    def call(values: Any, rest: tuple, tensors: dict) -> Any:
+        return layer.call(values, *rest, **{**kwargs, **tensors})
 
     graph_fn = tf.function(call, autograph=False)
     try:

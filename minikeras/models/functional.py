@@ -238,10 +238,9 @@ class Functional(Model):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args, rest = tf.nest.map_structure(
+            args, rest, kwargs = tf.nest.map_structure(
                 lambda t: values[id(t)] if isinstance(t, SymbolicTensor) else t,
-                (node.inputs, node.args))
-            kwargs = dict(node.kwargs)
+                (node.inputs, node.args, dict(node.kwargs)))
             if training is not None:  # the model's own flag wins over one recorded (keras)
                 kwargs["training"] = training
             out = node.layer(args, *rest, **kwargs)
