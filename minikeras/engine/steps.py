@@ -24,6 +24,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras.engine.batch_step import BatchStep
+from minikeras.engine.xla_steps import XlaArraySteps
 
 SCALAR = tf.TensorSpec((), tf.int32)
 
@@ -89,8 +90,14 @@ class CompiledSteps:
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
         self._order_fns: dict[int, Callable] = {}
-        self._step = (tf.function(batch.run, jit_compile=True, autograph=False) if jit_compile
-                      else batch.run)
+        self._xla_loops: dict[tuple, XlaArraySteps] = {}
+        # XLA: over arrays, whole loops of full batches (xla_steps.py); over a dataset, the
+        # single step (its batches' shapes are not known to be static)
+        self._xla_arrays = jit_compile and not batch.distributed
+        self._step = (tf.function(batch.run, jit_compile=True, autograph=False)
+                      if jit_compile and not self._xla_arrays else batch.run)
+        self._stream_step = (tf.function(batch.run, jit_compile=True, autograph=False)
+                             if jit_compile else batch.run)
 
     @property
     def log_names(self) -> list[str]:
@@ -129,10 +136,22 @@ class CompiledSteps:
                                data.batch_size, reset, data.weighted)
         return num_steps, logs
 
-    def _step_fn(self, kind: str, weighted: bool) -> Callable:
+    def _step_fn(self, kind: str, weighted: bool, stream: bool = False) -> Callable:
+        step = self._stream_step if stream else self._step
         # no targets travel as () through the compiled chunks; the step sees None
-        return lambda x, y, sw: self._step(kind, x, None if isinstance(y, tuple) and not y else y, sw,
-                                                 weighted)
+        return lambda x, y, sw: step(kind, x, None if isinstance(y, tuple) and not y else y,
+                                     sw, weighted)
+
+    def _xla(self, kind: str, weighted: bool, step: Callable,
+             batch_size: int) -> XlaArraySteps | None:
+        """One XLA loop per kind, weighting and batch size, shared by chunks and epoch groups
+        (XLA compiles once per data size it sees)."""
+        if not self._xla_arrays:
+            return None
+        key = (kind, weighted, int(batch_size))
+        if key not in self._xla_loops:
+            self._xla_loops[key] = XlaArraySteps(step, batch_size, repeat)
+        return self._xla_loops[key]
 
     # ---- chunks over tensors in memory ------------------------------------------------------
     @staticmethod
@@ -159,15 +178,20 @@ class CompiledSteps:
         """Runs steps ``first_step .. first_step + num_steps - 1`` over in-memory tensors
         (``y`` None for a model's own step given inputs only)."""
         y = () if y is None else y
-        key = (kind, "arrays", weighted) + signature_key(x, y, sw)
+        static = batch_size if self._xla_arrays else None  # XLA compiles per batch size
+        key = (kind, "arrays", weighted, static) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn(kind, weighted)
             self.batch.prepare(kind, step, batch_spec(x), batch_spec(y), batch_spec(sw))
+            xla = self._xla(kind, weighted, step, batch_size)
 
             def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
                 self.trace_counts[kind] += 1  # runs only while tracing
                 self._maybe_reset(reset)
-                self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
+                if xla is not None:
+                    xla.run(x, y, sw, order, first_step, num_steps)
+                else:
+                    self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
                 return self.batch.logs(kind)
             signature = [batch_spec(x), batch_spec(y), batch_spec(sw),
                          tf.TensorSpec((None,), tf.int32), SCALAR, SCALAR, SCALAR,
@@ -185,10 +209,12 @@ class CompiledSteps:
         results are identical.
         """
         y = () if y is None else y
-        key = ("train", "epochs", generator is None, weighted) + signature_key(x, y, sw)
+        static = batch_size if self._xla_arrays else None
+        key = ("train", "epochs", generator is None, weighted, static) + signature_key(x, y, sw)
         if key not in self._cache:
             step = self._step_fn("train", weighted)
             self.batch.prepare("train", step, batch_spec(x), batch_spec(y), batch_spec(sw))
+            xla = self._xla("train", weighted, step, batch_size)
 
             def epochs(x, y, sw, num_epochs, batch_size):
                 self.trace_counts["train_epochs"] += 1
@@ -198,7 +224,10 @@ class CompiledSteps:
                 def epoch(e: tf.Tensor, logs: tf.TensorArray) -> tuple:
                     self.batch.reset()
                     order = tf.range(n) if generator is None else shuffled_order(generator, n)
-                    self._array_steps(step, x, y, sw, order, 0, steps_per_epoch, batch_size)
+                    if xla is not None:
+                        xla.run(x, y, sw, order, tf.constant(0), steps_per_epoch)
+                    else:
+                        self._array_steps(step, x, y, sw, order, 0, steps_per_epoch, batch_size)
                     return e + 1, logs.write(e, self.batch.logs("train"))
                 _, logs = tf.while_loop(lambda e, _: e < num_epochs, epoch,
                                         [tf.constant(0), tf.TensorArray(tf.float32, num_epochs)])
@@ -215,7 +244,7 @@ class CompiledSteps:
         weighted = isinstance(spec, tuple) and len(spec) > 2
         key = (kind, "stream", str(spec))
         if key not in self._cache:
-            step = self._step_fn(kind, weighted)
+            step = self._step_fn(kind, weighted, stream=True)
             self.batch.prepare(kind, lambda element: step(*unpack_batch(element)), spec)
 
             def chunk(iterator, num_steps, reset):
