@@ -67,13 +67,14 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
         The path of the file, or of the extraction folder with ``extract``.
 
     Example:
-        >>> import hashlib, pathlib
-        >>> source = pathlib.Path("numbers.txt")
+        >>> import hashlib, pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())   # a fresh cache: the file is fetched
+        >>> source = folder / "numbers.txt"
         >>> _ = source.write_text("1 2 3")
         >>> digest = hashlib.sha256(source.read_bytes()).hexdigest()
         >>> from minikeras.utils import get_file
-        >>> path = get_file("numbers.txt", origin=source.absolute().as_uri(),
-        ...                 file_hash=digest, cache_dir="cache")  # doctest: +ELLIPSIS
+        >>> path = get_file("numbers.txt", origin=source.as_uri(), file_hash=digest,
+        ...                 cache_dir=str(folder / "cache"))  # doctest: +ELLIPSIS
         Downloading data from file://...numbers.txt
         >>> open(path).read()
         '1 2 3'
