@@ -202,3 +202,19 @@ def test_instance_is_reusable_across_fits():
     stop = mk.callbacks.EarlyStopping(monitor="loss", patience=1)
     assert m.fit(X, Y, epochs=5, shuffle=False, verbose=0, callbacks=[stop]).epoch == [0, 1]
     assert m.fit(X, Y, epochs=5, shuffle=False, verbose=0, callbacks=[stop]).epoch == [0, 1]
+
+
+DIRECTED = ["Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
+            "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Precision", "Recall",
+            "AUC", "F1Score", "FBetaScore", "CosineSimilarity", "MeanSquaredError",
+            "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+            "RootMeanSquaredError", "LogCoshError", "Hinge", "SquaredHinge", "CategoricalHinge",
+            "KLDivergence", "Poisson", "BinaryCrossentropy", "CategoricalCrossentropy",
+            "SparseCategoricalCrossentropy", "Mean"]
+
+
+@pytest.mark.parametrize("name", DIRECTED)
+def test_auto_mode_directions_match_keras(name):
+    from minikeras.callbacks.monitor import metric_direction
+    expected = getattr(getattr(keras.metrics, name)(), "_direction", None)
+    assert metric_direction(getattr(mk.metrics, name)()) == expected

@@ -3,8 +3,9 @@
 EarlyStopping, ReduceLROnPlateau and ModelCheckpoint compare each epoch's value of ``monitor``
 with the best seen so far. ``mode="auto"`` decides the direction as keras 3 does: a name that
 is ``loss`` after removing a ``val_`` prefix is minimized; otherwise the compiled metric of that
-name says (accuracies are maximized; mean squared/absolute error and crossentropies are
-minimized); anything else is an error asking for ``mode="min"`` or ``"max"``.
+name says (accuracies, precision, recall, AUC, F-scores and cosine similarity are maximized;
+errors, hinges and crossentropies minimized); anything else is an error asking for
+``mode="min"`` or ``"max"``.
 """
 from __future__ import annotations
 
@@ -18,18 +19,36 @@ from minikeras.metrics.accuracy import (
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
 )
+from minikeras.metrics.confusion_metrics import AUC, Precision, Recall
 from minikeras.metrics.loss_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
     SparseCategoricalCrossentropy,
+    SquaredHinge,
 )
+from minikeras.metrics.regression_metrics import CosineSimilarity, RootMeanSquaredError
 
-_UP = (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy)
+# keras's metric directions (each keras metric class sets ``_direction``); a metric object
+# with its own ``direction`` or ``_direction`` attribute (FBetaScore, custom ones) says itself.
+_UP = (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+       TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
+       CosineSimilarity)
 _DOWN = (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-         SparseCategoricalCrossentropy)
+         SparseCategoricalCrossentropy, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+         LogCoshError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
+         RootMeanSquaredError)
 
 
 def compiled_metrics(model: Any) -> list:
