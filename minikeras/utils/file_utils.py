@@ -134,7 +134,7 @@ def _cache_root(cache_dir: str | None) -> str:
     if cache_dir is None:
         cache_dir = os.environ.get("KERAS_HOME") or os.path.join(
             os.path.expanduser("~"), ".keras")
-    root = os.path.expanduser(cache_dir)
+    root = os.path.abspath(os.path.expanduser(cache_dir))
     probe = root
     while not os.path.exists(probe) and os.path.dirname(probe) != probe:
         probe = os.path.dirname(probe)  # the nearest existing folder decides writability
