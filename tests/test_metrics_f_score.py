@@ -73,3 +73,17 @@ def test_refuses_as_keras(kwargs):
 def test_refuses_other_than_2d_as_keras():
     with pytest.raises(ValueError, match=r"expects 2D inputs .* y_pred.shape=\(2, 3, 4\)"):
         metrics.FBetaScore().update_state(np.ones((2, 3, 4)), np.ones((2, 3, 4)))
+
+
+@pytest.mark.parametrize("metric", [lambda: metrics.F1Score(),
+                                    lambda: metrics.Precision(thresholds=[0.3, 0.6])])
+def test_vector_results_are_refused_in_fit_before_training(metric):
+    import minikeras as mk
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "categorical_crossentropy", metrics=[metric()])
+    model.build((None, 3))
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="log one number per metric"):
+        model.fit(np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]], verbose=0)
+    for w, b in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, b)

@@ -135,7 +135,23 @@ def get_for_compile(identifier: Any, y_true_shape: tuple, y_pred_shape: tuple) -
         metric = get(identifier)
     if isinstance(identifier, str):
         metric.name = identifier
+    _check_scalar_result(metric)
     return metric
+
+
+def _check_scalar_result(metric: Metric) -> None:
+    """fit's and evaluate's logs hold one number per metric; refuses, before training, the
+    built-in metrics whose result is a vector (keras logs the vector)."""
+    per = None
+    if isinstance(metric, FBetaScore) and metric.average is None:
+        per = "class (average=None); pass average='micro', 'macro' or 'weighted'"
+    elif isinstance(metric, (Precision, Recall)) and len(metric.thresholds) > 1:
+        per = "threshold; pass one threshold"
+    if per is not None:
+        raise ValueError(
+            f"minikeras's fit and evaluate log one number per metric, but "
+            f"{type(metric).__name__} '{metric.name}' returns one value per {per}, or compute "
+            "it outside fit with metric.update_state(y, model.predict(x)); metric.result().")
 
 
 def serialize(metric: Metric) -> dict:
