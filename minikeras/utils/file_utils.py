@@ -108,15 +108,15 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     else:
         target = os.path.join(folder, fname)
 
-    download = force_download or not os.path.exists(target)
+    download, stale = force_download or not os.path.exists(target), False
     if not download and file_hash is not None and not validate_file(
             target, file_hash, algorithm=hash_algorithm):
         print(f"A local file was found, but it seems to be incomplete or outdated because "
               f"the {hash_algorithm} file hash does not match the original value of "
               f"{file_hash} so we will re-download the data.")
-        download = True
+        download = stale = True
     if download:
-        _download(origin, target, file_hash, hash_algorithm)
+        _download(origin, target, file_hash, hash_algorithm, stale)
     if extraction_dir is None:
         return target
     if untar:
@@ -144,9 +144,10 @@ def _cache_root(cache_dir: str | None) -> str:
     return root
 
 
-def _download(origin: str, target: str, file_hash: str | None, algorithm: str) -> None:
+def _download(origin: str, target: str, file_hash: str | None, algorithm: str,
+              stale: bool = False) -> None:
     """Download into a temporary file beside ``target``; move it there only once complete
-    and, when a hash is given, matching."""
+    and, when a hash is given, matching. ``stale``: the file there has the wrong hash."""
     print(f"Downloading data from {origin}")
     handle, partial = tempfile.mkstemp(dir=os.path.dirname(target),
                                        prefix=f".{os.path.basename(target)}.", suffix=".part")
@@ -156,8 +157,11 @@ def _download(origin: str, target: str, file_hash: str | None, algorithm: str) -
                     urllib.request.urlopen(origin, timeout=30) as src:
                 shutil.copyfileobj(src, out, _CHUNK)
         except (urllib.error.URLError, OSError, ValueError) as err:
-            raise OSError(f"Could not download {origin!r} ({err}). Without network access, "
-                          f"put a copy of the file at {target!r} and call again.") from None
+            found = (f"The file at {target!r} does not match the expected hash {file_hash}. "
+                     if stale else "")
+            raise OSError(f"{found}Could not download {origin!r} ({err}). Without network "
+                          f"access, put a copy of the file at {target!r} and call again."
+                          ) from None
         if file_hash is not None and not validate_file(partial, file_hash, algorithm):
             raise ValueError(
                 f"Incomplete or corrupted file detected: the {algorithm} file hash of the "
