@@ -10,7 +10,9 @@ Differences from keras 3.15.1's `get_file`, all on the side of safety:
   refuses the whole archive if any member has an absolute path, a ``..`` component, or is a
   link or a device (keras skips such members with a warning). The archive is extracted into a
   fresh folder that then replaces the previous extraction, so the folder holds exactly the
-  archive's files.
+  archive's files;
+- a ``cache_dir`` that does not exist yet is created when its nearest existing parent is
+  writable (keras then falls back to ``/tmp/.keras``).
 """
 from __future__ import annotations
 
