@@ -53,7 +53,7 @@ def test_operations_model_trains_like_keras():
         model.compile(optimizer="sgd", loss="mse")
         models.append(model)
     models[1].set_weights(models[0].get_weights())
-    histories = [m.fit(XA, XB[:, None], epochs=3, batch_size=3, verbose=0,
+    histories = [m.fit(XA, XB[:, None], epochs=2, batch_size=3, verbose=0,
                        shuffle=False).history["loss"] for m in models]
     np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
     for ours, ref in zip(models[1].get_weights(), models[0].get_weights()):
@@ -127,7 +127,7 @@ def test_loss_of_the_whole_output_structure_as_keras(kind):
     models[1].set_weights(models[0].get_weights())
     y = {"a": ys[0], "b": ys[1]} if kind == "dict" else tuple(ys)
     for model in models:
-        histories.append(model.fit(x, y, batch_size=3, epochs=2, verbose=0,
+        histories.append(model.fit(x, y, batch_size=3, epochs=1, verbose=0,
                                    shuffle=False).history)
     assert sorted(histories[1]) == sorted(histories[0])
     for key in histories[0]:
