@@ -20,6 +20,7 @@ from minikeras import (
     models,
     ops,
     optimizers,
+    random,
     regularizers,
     utils,
 )
@@ -30,6 +31,6 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
            "config", "constraints", "datasets", "initializers", "interop", "layers", "losses",
-           "metrics", "models", "ops", "optimizers", "regularizers", "utils"]
+           "metrics", "models", "ops", "optimizers", "random", "regularizers", "utils"]
 
 config = backend  # keras.config.floatx() and friends

@@ -54,10 +54,12 @@ class SeedGenerator:
         return value
 
     def get_config(self) -> dict:
+        """The initial seed and the name, as keras's config (a new generator starts over)."""
         return {"seed": self._initial_seed, "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict) -> SeedGenerator:
+        """A generator made from `get_config`'s dict."""
         return cls(**config)
 
 

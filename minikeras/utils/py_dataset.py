@@ -45,6 +45,11 @@ class PyDataset:
         raise NotImplementedError(f"{type(self).__name__} must implement `__getitem__(index)`: "
                                   "batch number `index`, as (x, y) or (x, y, sample_weight).")
 
+    def __iter__(self) -> Any:
+        """The batches of one epoch, in order (so `Normalization.adapt` and loops take it)."""
+        for index in range(len(self)):
+            yield self[index]
+
     @property
     def num_batches(self) -> int:
         """The number of batches in an epoch (`len`)."""
