@@ -144,3 +144,17 @@ def test_load_weights_from_a_keras_file(tmp_path):
     ours.load_weights(tmp_path / "k.keras")
     np.testing.assert_allclose(ours.predict(X, verbose=0), ref.predict(X, verbose=0),
                                rtol=1e-6, atol=1e-7)
+
+
+def test_discretization_round_trips_through_keras_files_and_takes_any_shape(tmp_path):
+    """keras's own test: a Sequential built for (2,) saved to .keras, its layer then called on
+    9 values (an elementwise layer takes any shape, as in keras)."""
+    for lib in (keras, mk):
+        layer = lib.layers.Discretization(bin_boundaries=[0.0, 0.35, 0.5, 1.0])
+        model = lib.Sequential([lib.Input((2,)), layer])
+        model.save(tmp_path / f"{lib.__name__}.keras")
+        loaded = mk.models.load_model(tmp_path / f"{lib.__name__}.keras")
+        x = np.array([[-1.0, 0.0, 0.1, 0.2, 0.4, 0.5, 1.0, 1.2, 0.98]])
+        np.testing.assert_array_equal(np.asarray(layer(x)), [[0, 1, 1, 1, 2, 3, 4, 4, 3]])
+        np.testing.assert_array_equal(np.asarray(loaded.predict(x[:, :2], verbose=0)),
+                                      [[0, 1]])

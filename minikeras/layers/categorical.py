@@ -198,6 +198,9 @@ class Discretization(Layer):
         self.summary = summary
         self.bin_boundaries = _quantiles.bin_boundaries(summary, self.num_bins).tolist()
 
+    def _check_input_shape(self, shape: tf.TensorShape, expected: tuple | None = None) -> None:
+        """Elementwise: any input shape, whatever shape it was first called on (keras)."""
+
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         if self.bin_boundaries is None:
             raise ValueError("You need to either pass the `bin_boundaries` argument at "

@@ -193,7 +193,7 @@ def load_keras(path: str, custom_objects: dict | None, compile: bool) -> Any:
         if isinstance(build.get("input_shape"), list):
             model.build(tuple(build["input_shape"]))
     h5_weights.read_weights(model, io.BytesIO(members["model.weights.h5"]), path)
-    if compile and isinstance(compiled, dict):
+    if compile and isinstance(compiled, dict) and compiled.get("optimizer") is not None:
         compile_module.compile_model(model, compiled, custom_objects)
         _restore_optimizer(model, members["model.weights.h5"], path)
     return model

@@ -118,9 +118,15 @@ class ForwardModule(types.ModuleType):
         return lookup(self.__name__, name, self._chain)
 
 
+# keras modules whose names live elsewhere in minikeras (keras path -> minikeras module)
+MOVED = {"trainers.data_adapters.py_dataset_adapter": "utils"}
+
+
 def minikeras_chain(parts: list[str]) -> list[types.ModuleType]:
-    """The importable minikeras modules along ``parts``, longest path first."""
-    chain = []
+    """The importable minikeras modules along ``parts``, longest path first (a keras module
+    listed in `MOVED` first gets the minikeras module that has its names)."""
+    moved = MOVED.get(".".join(parts))
+    chain = [importlib.import_module(f"minikeras.{moved}")] if moved else []
     for end in range(len(parts), 0, -1):
         try:
             chain.append(importlib.import_module("minikeras." + ".".join(parts[:end])))
