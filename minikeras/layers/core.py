@@ -9,7 +9,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from minikeras import activations
+from minikeras import _validation, activations
 from minikeras.layers import symbolic
 from minikeras.layers.dense import activation_name
 from minikeras.layers.layer import Layer, as_shape
@@ -68,10 +68,7 @@ class InputLayer(Layer):
         self.batch_size = batch_size
         self.input_dtype = tf.as_dtype(dtype or tf.float32)
         self.sparse = self.ragged = False
-        if optional:
-            raise ValueError("`optional=True` is not supported: minikeras inputs are always "
-                             "given.")
-        self.optional = False
+        self.optional = _validation.boolean(optional, "optional")  # None may be passed
         self._declared_input_shape = (batch_size,) + self.shape
         node = symbolic.Node(self, None, {})
         node.outputs = symbolic.SymbolicTensor(self._declared_input_shape, self.input_dtype,
