@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from optimizer_parity import START, assert_same, compiled_both, grads_fn, run_both
 
 import minikeras as mk
 from minikeras import optimizers
@@ -67,41 +68,6 @@ CONFIGS = {
 }
 STEPS = 60  # with a schedule: past the piecewise boundaries and the cosine floor
 FIXED_RATE_STEPS = 30  # eager steps cost ~30 ms in each library; 30 bit for bit suffice
-rng = np.random.default_rng(0)
-START = [rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4,)).astype(np.float32),
-         rng.normal(size=(2, 2, 2)).astype(np.float32)]
-
-
-def grads_fn(t, current):
-    """Gradients that depend on the weights (nonlinearly) and on the step, like real ones."""
-    return [np.float32(0.4) * c + np.float32(0.3) * np.tanh(3 * c) * np.float32(np.cos(t))
-            + np.float32(np.sin(0.7 * t + i)) for i, c in enumerate(current)]
-
-
-def assert_same_step(ours, theirs, t, rtol=0.0):
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        a, b = np.asarray(a), np.asarray(b)
-        ok = np.array_equal(a, b) if rtol == 0 else np.allclose(a, b, rtol=rtol, atol=0)
-        if not ok:
-            raise AssertionError(f"first diverging step: {t} (variable {i}), max abs difference "
-                                 f"{np.max(np.abs(a - b)):.3g}")
-
-
-def run_both(make, steps=STEPS, start=START, mask=None):
-    """Runs keras's and minikeras's optimizer on the same gradients, comparing every step."""
-    k_vars = [keras.Variable(v) for v in start]
-    m_vars = [tf.Variable(v) for v in start]
-    k_opt, m_opt = make(keras), make(mk)
-    for t in range(steps):
-        for opt, variables in ((k_opt, k_vars), (m_opt, m_vars)):
-            grads = [tf.constant(g) for g in grads_fn(t, [v.numpy() for v in variables])]
-            if mask is not None:
-                grads = [g if keep else None for g, keep in zip(grads, mask)]
-            opt.apply(grads, variables)
-        assert_same_step([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], t)
-    return k_opt, m_opt
-
-
 @pytest.mark.parametrize("config", list(CONFIGS))
 def test_matches_keras_bit_for_bit_every_step(config):
     scheduled = any(s in config for s in ("schedule", "cosine", "piecewise", "exp"))
@@ -110,7 +76,7 @@ def test_matches_keras_bit_for_bit_every_step(config):
     # All state (iterations, learning rate, slots) in keras's order and with keras's values.
     ours, theirs = m_opt.variables, k_opt.variables
     assert len(ours) == len(theirs)
-    assert_same_step([v.numpy() for v in ours], [v.numpy() for v in theirs], "final state")
+    assert_same([v.numpy() for v in ours], [v.numpy() for v in theirs], "final state")
     assert int(m_opt.iterations.numpy()) == steps
     np.testing.assert_array_equal(m_opt.current_learning_rate().numpy(),
                                   np.float32(k_opt.learning_rate.numpy()))
@@ -129,24 +95,8 @@ def test_none_gradients_are_skipped_like_keras(config):
                                     "adam-amsgrad-decay-global-cosine"])
 def test_200_compiled_steps_match_keras(config):
     """200 steps inside one tf.function each (graph mode), within rtol 1e-6."""
-    results = []
-    for lib, make_var in ((keras, keras.Variable), (mk, tf.Variable)):
-        variables = [make_var(v) for v in START]
-        opt = CONFIGS[config](lib)
-        opt.build(variables)
-
-        def step(t):
-            ft = tf.cast(t, tf.float32)
-            grads = [0.4 * v + 0.3 * tf.tanh(3 * v) * tf.cos(ft) + tf.sin(0.7 * ft + i)
-                     for i, v in enumerate(variables)]
-            opt.apply(grads, variables)
-            return t + 1
-
-        # one graph-mode loop, traced as plain Python (AutoGraph would convert both libraries'
-        # optimizer code first, which costs seconds and tests nothing more)
-        tf.function(lambda: tf.while_loop(lambda t: t < 200, step, [0]), autograph=False)()
-        results.append([v.numpy() for v in variables])
-    assert_same_step(results[1], results[0], "after 200 compiled steps", rtol=1e-6)
+    ours, theirs = compiled_both(CONFIGS[config])
+    assert_same(ours, theirs, "after 200 compiled steps", rtol=1e-6)
 
 
 def test_learning_rate_change_matches_keras():
@@ -159,7 +109,7 @@ def test_learning_rate_change_matches_keras():
         for opt, variables in ((k_opt, k_vars), (m_opt, m_vars)):
             opt.apply([tf.constant(g) for g in grads_fn(t, [v.numpy() for v in variables])],
                       variables)
-        assert_same_step([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], t)
+        assert_same([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], t)
 
 
 def test_exclude_from_weight_decay_matches_keras():
@@ -176,7 +126,7 @@ def test_exclude_from_weight_decay_matches_keras():
         for opt, variables in ((k_opt, k_vars), (m_opt, m_vars)):
             opt.apply([tf.constant(g) for g in grads_fn(t, [v.numpy() for v in variables])],
                       variables)
-        assert_same_step([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], t)
+        assert_same([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], t)
     with pytest.raises(ValueError, match="before the optimizer is built"):
         m_opt.exclude_from_weight_decay(var_names=["kernel"])
 

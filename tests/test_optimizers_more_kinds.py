@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from optimizer_parity import START, assert_same, compiled_both, grads_fn, run_both
 
 import minikeras as mk
 from minikeras import optimizers
@@ -49,42 +50,9 @@ CONFIGS = {
 }
 STEPS = 40  # eager steps are slow (~30 ms each in both libraries); bit for bit, 40 cover
 # six periods of the schedules' decay and the bias corrections' early, fast-changing part
-rng = np.random.default_rng(0)
-START = [rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4,)).astype(np.float32),
-         rng.normal(size=(2, 2, 2)).astype(np.float32)]
-
-
-def grads_fn(t, current):
-    """Gradients that depend on the weights (nonlinearly) and on the step, like real ones."""
-    return [np.float32(0.4) * c + np.float32(0.3) * np.tanh(3 * c) * np.float32(np.cos(t))
-            + np.float32(np.sin(0.7 * t + i)) for i, c in enumerate(current)]
-
-
-def assert_same(ours, theirs, where, rtol=0.0):
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        a, b = np.asarray(a), np.asarray(b)
-        ok = np.array_equal(a, b) if rtol == 0 else np.allclose(a, b, rtol=rtol, atol=1e-7)
-        if not ok:
-            raise AssertionError(f"first difference at {where} (variable {i}): max abs "
-                                 f"difference {np.max(np.abs(a - b)):.3g}")
-
-
-def run_both(make, steps=STEPS, mask=None):
-    k_vars, m_vars = [keras.Variable(v) for v in START], [tf.Variable(v) for v in START]
-    k_opt, m_opt = make(keras), make(mk)
-    for t in range(steps):
-        for opt, variables in ((k_opt, k_vars), (m_opt, m_vars)):
-            grads = [tf.constant(g) for g in grads_fn(t, [v.numpy() for v in variables])]
-            if mask is not None:
-                grads = [g if keep else None for g, keep in zip(grads, mask)]
-            opt.apply(grads, variables)
-        assert_same([v.numpy() for v in m_vars], [v.numpy() for v in k_vars], f"step {t}")
-    return k_opt, m_opt
-
-
 @pytest.mark.parametrize("config", [c for c in CONFIGS if not c.endswith("-defaults")])
 def test_matches_keras_bit_for_bit_every_step(config):
-    k_opt, m_opt = run_both(CONFIGS[config])
+    k_opt, m_opt = run_both(CONFIGS[config], STEPS)
     ours, theirs = m_opt.variables, k_opt.variables
     assert len(ours) == len(theirs)
     assert_same([v.numpy() for v in ours], [v.numpy() for v in theirs], "final state")
@@ -100,24 +68,8 @@ def test_none_gradients_are_skipped_like_keras(config):
 
 @pytest.mark.parametrize("config", [c for c in CONFIGS if not c.endswith("-defaults")])
 def test_200_compiled_steps_match_keras(config):
-    results = []
-    for lib, make_var in ((keras, keras.Variable), (mk, tf.Variable)):
-        variables = [make_var(v) for v in START]
-        opt = CONFIGS[config](lib)
-        opt.build(variables)
-
-        def step(t):
-            ft = tf.cast(t, tf.float32)
-            grads = [0.4 * v + 0.3 * tf.tanh(3 * v) * tf.cos(ft) + tf.sin(0.7 * ft + i)
-                     for i, v in enumerate(variables)]
-            opt.apply(grads, variables)
-            return t + 1
-
-        # one graph-mode loop, traced as plain Python (AutoGraph would convert both libraries'
-        # optimizer code first, which costs seconds and tests nothing more)
-        tf.function(lambda: tf.while_loop(lambda t: t < 200, step, [0]), autograph=False)()
-        results.append([v.numpy() for v in variables])
-    assert_same(results[1], results[0], "after 200 compiled steps", rtol=1e-6)
+    ours, theirs = compiled_both(CONFIGS[config])
+    assert_same(ours, theirs, "after 200 compiled steps", rtol=1e-6, atol=1e-7)
 
 
 def test_variable_order_matches_keras():
@@ -273,7 +225,7 @@ def test_nadam_under_mirrored_strategy_matches_one_device():
             else:
                 step(t)
         results.append([v.numpy() for v in opt.variables])
-    assert_same(results[1], results[0], "mirrored vs one device", rtol=1e-6)
+    assert_same(results[1], results[0], "mirrored vs one device", rtol=1e-6, atol=1e-7)
 
 
 def test_schedule_works_with_every_new_optimizer():
