@@ -17,10 +17,19 @@ def logged(caplog):
     keras.config.disable_interactive_logging()
     messages.disable_interactive_logging()
     caplog.set_level(logging.INFO)
+    # keras logs through absl: an earlier test in this process (pytest-xdist runs several
+    # files per worker) may have raised absl's level or stopped its propagation to the root
+    absl = logging.getLogger("absl")
+    caplog.set_level(logging.INFO, logger="absl")
+    extra = not absl.propagate  # else the root's capture already sees absl's records
+    if extra:
+        absl.addHandler(caplog.handler)
     try:
         yield lambda: [r.getMessage() for r in caplog.records
                        if r.name in ("absl", "minikeras")]
     finally:
+        if extra:
+            absl.removeHandler(caplog.handler)
         keras.config.enable_interactive_logging()
         messages.enable_interactive_logging()
 

@@ -1,7 +1,7 @@
 """The product's promise, checked: each script in examples/ (ordinary keras scripts of the
 kinds in keras's examples and guides, TensorFlow's tutorials and well-known books) runs with
 keras as written and with only the import changed to minikeras, and both produce the same
-History keys.
+History keys, with finite values.
 
 keras runs each as well, so a script that stops being valid keras fails here too.
 """
@@ -30,9 +30,9 @@ def test_runs_with_only_the_import_changed(script):
     assert "__error__" not in ours, ours["__error__"]
     ref = run_all.run(script, "keras")
     assert "__error__" not in ref, "the example is not valid keras: " + ref["__error__"]
-    if "history" in ref:
+    if "history" in ref:  # the same logs; their numbers are checked by the parity tests (a
+        # script that shuffles or stops early on its own rule may run other epochs than keras)
         h_ours, h_ref = ours["history"].history, ref["history"].history
         assert sorted(h_ours) == sorted(h_ref)
         for key in h_ref:
-            assert len(h_ours[key]) == len(h_ref[key]), key
-            assert np.all(np.isfinite(h_ours[key])), key
+            assert h_ours[key] and np.all(np.isfinite(h_ours[key])), key
