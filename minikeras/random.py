@@ -63,7 +63,11 @@ class SeedGenerator:
         return cls(**config)
 
 
-_SEED_MODULUS = 2**31 - 2  # keras's TF backend: floormod(seed, int32.max - 1), then int32
+# keras's TensorFlow backend keeps seeds as int64 and maps them into int32 for the stateless
+# ops with `floormod(seed, int32.max - 1)` (keras/src/backend/tensorflow/random.py,
+# `_cast_seed`). Reducing the same way gives keras's tensor for every integer seed,
+# including seeds >= 2**31 and negative seeds. Initializers draw through this too.
+_SEED_MODULUS = 2**31 - 2
 
 
 def stateless_seed(seed: int | SeedGenerator | None = None) -> tf.Tensor:

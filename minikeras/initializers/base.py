@@ -7,14 +7,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from minikeras.random import SeedGenerator
+from minikeras.random import SeedGenerator, stateless_seed
 from minikeras.utils.random import draw_seed
-
-# keras's TensorFlow backend keeps seeds as int64 and maps them into int32 for the stateless
-# ops with `floormod(seed, int32.max - 1)` (keras/src/backend/tensorflow/random.py,
-# `_cast_seed`). Reducing the same way gives keras's tensor for every integer seed,
-# including seeds >= 2**31 and negative seeds.
-_SEED_MODULUS = 2**31 - 2
 
 
 class Initializer:
@@ -108,9 +102,7 @@ class RandomInitializer(Initializer):
     def stateless_seed(self) -> tf.Tensor:
         """The `[int32, int32]` seed for `tf.random.stateless_*`, as keras's TF backend makes it
         (a `SeedGenerator` advances by one)."""
-        if isinstance(self.seed, SeedGenerator):
-            return tf.cast(tf.math.floormod(self.seed.next(), _SEED_MODULUS), tf.int32)
-        return tf.constant([self.seed % _SEED_MODULUS, 0], dtype=tf.int32)
+        return stateless_seed(self.seed)
 
     def get_config(self) -> dict:
         # The seed the user gave: an unseeded initializer rebuilt from its config draws anew;
