@@ -65,7 +65,7 @@ def test_validation_data_features_differ(model):
 
 def test_wrong_rank(model):
     m, before = model
-    with pytest.raises(ValueError, match=r"rank >= 2.*shape \(20,\).*reshape"):
+    with pytest.raises(ValueError, match=r"rank 2.*shape \(20,\).*reshape"):
         m.fit(X[:, 0], Y, verbose=0)
     assert_untouched(m, before)
 
@@ -224,3 +224,18 @@ def test_targets_that_do_not_fit_the_output(loss, activation, y, match):
 def test_broadcasting_targets_are_accepted_as_keras_accepts_them():
     m = compiled(loss="mse", units=2, activation=None)
     m.fit(X, np.zeros((20, 1), np.float32), verbose=0)  # (n, 1) against (n, 2), as keras
+
+
+def test_rank_one_x_builds_a_model_that_takes_it_and_hints_for_dense():
+    """keras accepts 1-D x when the model's first layer takes it (an Embedding over token
+    ids); an unbuilt Dense model fails at build with the reshape hint, before any update."""
+    ids = np.array([0, 3, 1, 2, 3, 0], np.int64)
+    emb = mk.Sequential([layers.Embedding(4, 2), layers.Dense(1)])
+    emb.compile("sgd", "mse")
+    emb.fit(ids, np.zeros((6, 1), np.float32), verbose=0)
+    assert emb.predict(ids, verbose=0).shape == (6, 1)
+    dense = mk.Sequential([layers.Dense(1)])
+    dense.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"rank >= 2.*reshape\(-1, 1\)"):
+        dense.fit(X[:, 0], Y, verbose=0)
+    assert not dense.built or int(dense.optimizer.iterations.numpy()) == 0

@@ -113,3 +113,17 @@ def test_out_of_range_indices_raise_invalid_argument_as_keras(index):
     with pytest.raises(tf.errors.InvalidArgumentError):
         model.fit(np.array([[0, index]], np.float32), np.zeros((1, 1), np.float32), verbose=0)
     np.testing.assert_array_equal(ours.get_weights()[0], before)
+
+
+def test_mask_zero_gives_keras_padding_mask():
+    ids = np.array([[0, 2, 3], [1, 0, 0]])
+    for mask_zero in (False, True):
+        ours = mk.layers.Embedding(5, 2, mask_zero=mask_zero)
+        theirs = keras.layers.Embedding(5, 2, mask_zero=mask_zero)
+        assert ours.supports_masking == theirs.supports_masking == mask_zero
+        want = theirs.compute_mask(ids)
+        got = ours.compute_mask(ids)
+        if want is None:
+            assert got is None
+        else:
+            np.testing.assert_array_equal(got, want)

@@ -165,3 +165,32 @@ def test_bad_arguments(make, error, match):
 def test_bad_input_is_a_clear_error_before_any_state_change(layer, x, match):
     assert_untouched(layer, lambda: layer(x), match)
     assert layer.built == isinstance(layer, layers.Reshape)  # keras builds Reshape at once
+
+
+def test_generator_batches_of_varying_lengths_match_keras():
+    """keras learns a generator's shapes from its first two batches and leaves a dimension
+    they disagree on unknown; Flatten and Reshape(-1, ...) then take every length."""
+    def batches():
+        yield (np.arange(105, dtype=np.float32).reshape(3, 5, 7),)
+        yield (np.arange(70, dtype=np.float32).reshape(2, 7, 5),)
+
+    def pairs():
+        yield np.ones((1, 12, 2), np.float32), np.full((1, 3, 8), 0.5, np.float32)
+        yield np.ones((1, 20, 2), np.float32), np.full((1, 5, 8), 0.5, np.float32)
+
+    got = [lib.Sequential([lib.layers.Flatten()]).predict(batches(), verbose=0)
+           for lib in (keras, mk)]
+    np.testing.assert_array_equal(got[1], got[0])
+    assert got[1].shape == (5, 35)
+    for lib in (keras, mk):
+        model = lib.Sequential([lib.layers.Reshape((-1, 8))])
+        model.compile(loss="mse")
+        logs = model.fit(pairs(), steps_per_epoch=2, epochs=1, verbose=0).history
+        assert logs["loss"] == [pytest.approx(0.25)]
+        assert model(np.ones((1, 24, 2), np.float32)).shape == (1, 6, 8)
+
+
+def test_flatten_of_one_scalar_per_sample_is_a_column():
+    x = np.arange(5, dtype=np.float32)
+    np.testing.assert_array_equal(mk.layers.Flatten()(x), keras.layers.Flatten()(x))
+    assert mk.layers.Flatten().compute_output_shape((None,)) == (None, 1)

@@ -98,25 +98,46 @@ def _spec_of(value: np.ndarray) -> tf.TensorSpec:
     return tf.TensorSpec((None,) + value.shape[1:], tf.as_dtype(value.dtype))
 
 
+def _as_element(batch: Any) -> tuple:
+    return tuple(np.asarray(v) for v in (batch if isinstance(batch, tuple) else (batch,)))
+
+
+def _merged_spec(values: list[np.ndarray]) -> tf.TensorSpec:
+    """The spec of one entry over the peeked batches: a dimension the batches disagree on is
+    None (keras's rule)."""
+    dims = [d if all(v.shape[i] == d for v in values) else None
+            for i, d in enumerate(values[0].shape)]
+    return tf.TensorSpec([None] + dims[1:], tf.as_dtype(values[0].dtype))
+
+
+# keras reads this many batches of a generator to learn the shapes (NUM_BATCHES_FOR_TENSOR_SPEC)
+_PEEK = 2
+
+
 def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
     """Wraps a Python generator of ``(x, y[, sample_weight])`` batches as a dataset.
 
-    The first batch is read to learn the shapes and dtypes, then put back in front.
+    The first two batches are read to learn the shapes and dtypes (a dimension they disagree
+    on, such as a sequence length, is left unknown, as in keras), then put back in front.
     """
-    try:
-        first = next(generator)
-    except StopIteration:
-        raise ValueError("The generator passed as `x` yielded no batches.") from None
-    element = first if isinstance(first, tuple) else (first,)
-    element = tuple(np.asarray(v) for v in element)
-    for i, v in enumerate(element):
+    peeked = [_as_element(b) for b in itertools.islice(generator, _PEEK)]
+    if not peeked:
+        raise ValueError("The generator passed as `x` yielded no batches.")
+    for i, v in enumerate(peeked[0]):
         if v.ndim == 0 or v.dtype == object:
             raise ValueError(
                 f"Generator batches must be tuples of arrays with a batch dimension; entry {i} "
                 f"of the first batch has shape {v.shape} and dtype {v.dtype}.")
-    signature = tuple(_spec_of(v) for v in element)
-    rest = (tuple(np.asarray(v) for v in (b if isinstance(b, tuple) else (b,))) for b in generator)
-    return tf.data.Dataset.from_generator(lambda: itertools.chain([element], rest),
+    for batch in peeked[1:]:
+        shapes = [v.shape for v in batch]
+        if len(batch) != len(peeked[0]) or any(
+                len(a) != len(b) for a, b in zip(shapes, (v.shape for v in peeked[0]))):
+            raise ValueError(
+                "Generator batches must all have the same structure and ranks. The first two "
+                f"had shapes {[v.shape for v in peeked[0]]} and {shapes}.")
+    signature = tuple(_merged_spec(list(values)) for values in zip(*peeked))
+    rest = (_as_element(b) for b in generator)
+    return tf.data.Dataset.from_generator(lambda: itertools.chain(peeked, rest),
                                           output_signature=signature)
 
 

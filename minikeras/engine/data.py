@@ -132,10 +132,10 @@ def _check_finite(arr: np.ndarray, arg: str) -> None:
 
 def _check_x(value: Any, arg: str) -> np.ndarray:
     arr = _to_numpy(value, arg)
-    if arr.ndim < 2:
+    if arr.ndim < 1:
         raise ValueError(
-            f"Expected `{arg}` to have rank >= 2, shaped (samples, features...). Received an "
-            f"array of shape {arr.shape}. For a single feature use x.reshape(-1, 1).")
+            f"Expected `{arg}` to have a batch dimension, shaped (samples, ...). Received a "
+            f"scalar of shape {arr.shape}.")
     if arr.shape[0] == 0:
         raise ValueError(f"Expected `{arg}` to hold at least one sample. Received shape "
                          f"{arr.shape}.")

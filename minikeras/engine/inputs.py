@@ -60,6 +60,12 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
             isinstance(d, (int, type(None))) for d in adapter.feature_shape):
         expected = tuple(model.input_spec_shape[1:]) if model.built and \
             model.input_spec_shape is not None else expected_features
+        if adapter.feature_shape == () and expected:
+            raise ValueError(
+                f"Expected `x` to have rank {len(expected) + 1}, shaped (samples, "
+                f"{', '.join(map(str, expected))}), as the model's input is. Received an array "
+                f"of shape ({getattr(adapter, 'n', None)},). For a single feature use "
+                f"x.reshape(-1, 1).")
         if expected is not None:
             model._check_input_shape(tf.TensorShape((None,) + adapter.feature_shape),
                                      (None,) + expected)

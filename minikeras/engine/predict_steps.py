@@ -14,6 +14,11 @@ from minikeras.engine.batch_step import replica_bounds
 from minikeras.engine.steps import SCALAR, batch_spec, signature_key, unpack_batch
 
 
+def _empty(spec: tf.TensorSpec) -> tf.Tensor:
+    """A batch of no rows for ``spec`` (an unknown dimension, such as a varying length, is 0)."""
+    return tf.zeros([0] + [0 if d is None else d for d in spec.shape.as_list()[1:]], spec.dtype)
+
+
 class PredictSteps:
     """Compiled prediction over in-memory tensors or a dataset, many batches per call."""
 
@@ -69,7 +74,12 @@ class PredictSteps:
         done, _, arrays = tf.while_loop(
             lambda i, more, _: tf.logical_and(more, i < count), body,
             [tf.constant(0), tf.constant(True), arrays])
-        return done, tf.nest.pack_sequence_as(template, [a.concat() for a in arrays])
+        # A dataset may run out before the first batch: then (not concat, which needs the
+        # element shape) an empty result, which the runner drops.
+        outputs = [a.concat() if not may_run_out else tf.cond(
+            done > 0, a.concat, lambda t=t: tf.zeros([0] * t.shape.rank, t.dtype))
+            for a, t in zip(arrays, flat)]
+        return done, tf.nest.pack_sequence_as(template, outputs)
 
     def run(self, data: Any, first_step: int, num_steps: int) -> tuple[int, Any]:
         """Up to ``num_steps`` batches of outputs from an adapter's data in one call; returns
@@ -103,17 +113,14 @@ class PredictSteps:
         if key not in self._cache:
             def chunk(iterator, num_steps):
                 self.trace_counts["predict"] += 1
-                spec = unpack_batch(tf.nest.map_structure(
-                    lambda s: tf.zeros([0] + s.shape.as_list()[1:], s.dtype),
-                    iterator.element_spec))[0]
+                spec = unpack_batch(tf.nest.map_structure(_empty, iterator.element_spec))[0]
                 template = self._predict_batch(spec)
 
                 def batches(i: tf.Tensor) -> tuple:
                     element = iterator.get_next_as_optional()
                     value = tf.cond(element.has_value(), lambda: element.get_value(),
-                                    lambda: tf.nest.map_structure(
-                                        lambda s: tf.zeros([0] + s.shape.as_list()[1:],
-                                                           s.dtype), iterator.element_spec))
+                                    lambda: tf.nest.map_structure(_empty,
+                                                                  iterator.element_spec))
                     return element.has_value(), unpack_batch(value)[0]
                 return self._collect(batches, num_steps, template, may_run_out=True)
             self._cache[key] = tf.function(chunk, autograph=False)

@@ -211,14 +211,19 @@ class Flatten(Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         if inputs.shape.rank == 2:
             return inputs
+        if inputs.shape.rank == 1:  # one scalar per sample: a column, as keras
+            return tf.expand_dims(inputs, -1)
         if self.data_format == "channels_first":
             rank = inputs.shape.rank
             inputs = tf.transpose(inputs, [0] + list(range(2, rank)) + [1])
         flat = self.compute_output_shape(tuple(inputs.shape.as_list()))[1]
-        return tf.reshape(inputs, (-1, flat if flat is not None else -1))
+        if flat is None:  # a dimension known only at run time
+            shape = tf.shape(inputs)
+            return tf.reshape(inputs, tf.stack([shape[0], tf.reduce_prod(shape[1:])]))
+        return tf.reshape(inputs, (-1, flat))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        rest = input_shape[1:]
+        rest = tuple(input_shape[1:])
         size = None if any(d is None for d in rest) else math.prod(rest)
         return (input_shape[0], size)
 

@@ -93,7 +93,9 @@ class Dense(Layer):
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(
                 f"Layer '{self.name}' expects inputs of rank >= 2 with a known last dimension "
-                f"(batch, ..., features). Received input_shape={tuple(input_shape)}")
+                f"(batch, ..., features). Received input_shape={tuple(input_shape)}"
+                + (". For a single feature use x.reshape(-1, 1)." if len(input_shape) == 1
+                   else ""))
         return int(input_shape[-1])
 
     def weight_shapes(self, input_shape: tuple) -> list[tuple[str, tuple]]:

@@ -30,8 +30,9 @@ class Embedding(Layer):
       embeddings_initializer: Default "uniform" (RandomUniform(-0.05, 0.05)).
       embeddings_regularizer: Optional penalty on the matrix. Default None.
       embeddings_constraint: Optional projection applied after each update. Default None.
-      mask_zero: Whether index 0 is padding. Stored for keras compatibility; minikeras
-        layers do not propagate masks, so it changes no computation. Default False.
+      mask_zero: Whether index 0 is padding. `compute_mask` then returns keras's mask
+        (``inputs != 0``) and ``supports_masking`` is True; minikeras layers do not propagate
+        masks, so it changes no computation of the model. Default False.
       **kwargs: ``name``, and ``weights``: an optional initial matrix (or a list holding it),
         as keras's `weights=`.
 
@@ -68,6 +69,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
+        self.supports_masking = mask_zero  # keras's flag
         self.embeddings: tf.Variable | None = None
         if weights is not None:  # keras's `weights=`: the initial matrix, or [matrix]
             self.build()
@@ -94,6 +96,10 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> tf.Tensor | None:
+        """keras's padding mask: ``inputs != 0`` when ``mask_zero``, else None."""
+        return tf.not_equal(tf.convert_to_tensor(inputs), 0) if self.mask_zero else None
 
     def get_config(self) -> dict:
         return {**super().get_config(), "input_dim": self.input_dim,

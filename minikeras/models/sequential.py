@@ -129,7 +129,7 @@ class Sequential(Model):
                     "as (None, 2). Received: input_shape=None")
             input_shape = declared
         shape = as_shape(input_shape, "input_shape")
-        if len(shape) < 2:
+        if len(shape) < 1:
             raise ValueError(
                 "Expected `input_shape` to include the batch dimension, e.g. (None, 2). "
                 f"Received: input_shape={tuple(input_shape)}")
