@@ -98,13 +98,26 @@ def _spec_of(value: np.ndarray) -> tf.TensorSpec:
     return tf.TensorSpec((None,) + value.shape[1:], tf.as_dtype(value.dtype))
 
 
+def _host(entry: Any) -> Any:
+    """A batch entry as NumPy arrays, nests kept (lists become tuples, which tf.data nests);
+    a None in a dict (an optional input not given) is left out."""
+    if isinstance(entry, dict):
+        return {k: _host(v) for k, v in entry.items() if v is not None}
+    if isinstance(entry, (list, tuple)):
+        return tuple(_host(v) for v in entry)
+    return np.asarray(entry)
+
+
 def _as_element(batch: Any) -> tuple:
-    return tuple(np.asarray(v) for v in (batch if isinstance(batch, tuple) else (batch,)))
+    return tuple(_host(v) for v in (batch if isinstance(batch, tuple) else (batch,)))
 
 
-def _merged_spec(values: list[np.ndarray]) -> tf.TensorSpec:
-    """The spec of one entry over the peeked batches: a dimension the batches disagree on is
+def _merged_spec(*values: np.ndarray) -> tf.TensorSpec:
+    """The spec of one array over the peeked batches: a dimension the batches disagree on is
     None (keras's rule)."""
+    if any(v.ndim != values[0].ndim for v in values):
+        raise ValueError("Generator batches must keep the rank of each array. The first two "
+                         f"had shapes {[v.shape for v in values]}.")
     dims = [d if all(v.shape[i] == d for v in values) else None
             for i, d in enumerate(values[0].shape)]
     return tf.TensorSpec([None] + dims[1:], tf.as_dtype(values[0].dtype))
@@ -115,7 +128,8 @@ _PEEK = 2
 
 
 def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
-    """Wraps a Python generator of ``(x, y[, sample_weight])`` batches as a dataset.
+    """Wraps a Python generator of ``(x, y[, sample_weight])`` batches as a dataset (x may be
+    a list or dict of arrays, with None for an optional input).
 
     The first two batches are read to learn the shapes and dtypes (a dimension they disagree
     on, such as a sequence length, is left unknown, as in keras), then put back in front.
@@ -123,19 +137,19 @@ def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
     peeked = [_as_element(b) for b in itertools.islice(generator, _PEEK)]
     if not peeked:
         raise ValueError("The generator passed as `x` yielded no batches.")
-    for i, v in enumerate(peeked[0]):
+    for path, v in enumerate(tf.nest.flatten(peeked[0])):
         if v.ndim == 0 or v.dtype == object:
             raise ValueError(
-                f"Generator batches must be tuples of arrays with a batch dimension; entry {i} "
-                f"of the first batch has shape {v.shape} and dtype {v.dtype}.")
-    for batch in peeked[1:]:
-        shapes = [v.shape for v in batch]
-        if len(batch) != len(peeked[0]) or any(
-                len(a) != len(b) for a, b in zip(shapes, (v.shape for v in peeked[0]))):
-            raise ValueError(
-                "Generator batches must all have the same structure and ranks. The first two "
-                f"had shapes {[v.shape for v in peeked[0]]} and {shapes}.")
-    signature = tuple(_merged_spec(list(values)) for values in zip(*peeked))
+                "Generator batches must be tuples of arrays (or lists or dicts of arrays) with "
+                f"a batch dimension; array {path} of the first batch has shape {v.shape} and "
+                f"dtype {v.dtype}.")
+    try:
+        signature = tf.nest.map_structure(_merged_spec, *peeked)
+    except (ValueError, TypeError) as error:
+        if "rank" in str(error):
+            raise
+        raise ValueError("Generator batches must all have the same structure. The first two "
+                         f"differ: {error}") from None
     rest = (_as_element(b) for b in generator)
     return tf.data.Dataset.from_generator(lambda: itertools.chain(peeked, rest),
                                           output_signature=signature)

@@ -144,7 +144,7 @@ class BatchStep:
 
     def _compute_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple:
         with record_logits() as logits_of:
-            y_pred = self.model(x, training=training)
+            y_pred = self.model(self.model._data_inputs(x), training=training)
         total, values = self.output_losses(y, y_pred, sw, logits_of)
         penalties = self.model.losses
         if penalties:  # counted once in all: each replica adds its share

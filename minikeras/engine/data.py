@@ -19,7 +19,8 @@ import tensorflow as tf
 class Arrays:
     """Checked host arrays: x (float32, or integers as given), y (float32 or None),
     sample_weight (float32 or None). For a model with several inputs or outputs, x or y is a
-    tuple of arrays in the model's input or output order."""
+    tuple of arrays in the model's input or output order; x is a dict keyed by input name
+    when some optional input was given as None (it is absent from the dict)."""
 
     x: Any
     y: Any = None
@@ -172,13 +173,19 @@ def check_arrays(x: Any, y: Any = None, sample_weight: Any = None, *,
         x_arr: Any = _check_x(x, "x")
         n, x_label, x_shape = x_arr.shape[0], "x", x_arr.shape
     else:
-        x_arr = tuple(_check_x(v, label) for label, v in parts)
-        n, x_label, x_shape = x_arr[0].shape[0], parts[0][0], x_arr[0].shape
-        for (label, _), arr in zip(parts, x_arr):
+        given = [(label, v) for label, v in parts if v is not None]
+        if not given:
+            raise ValueError("Expected input data `x`. Received None for every input.")
+        x_arr = tuple(_check_x(v, label) for label, v in given)
+        n, x_label, x_shape = x_arr[0].shape[0], given[0][0], x_arr[0].shape
+        for (label, _), arr in zip(given, x_arr):
             if arr.shape[0] != n:
                 raise ValueError(f"Expected every input to have the same number of samples. "
                                  f"Received {parts[0][0]} with {n}, {label} with "
                                  f"{arr.shape[0]}.")
+        if len(given) < len(parts):  # None for an optional input: keyed by name, it is absent
+            x_arr = dict(zip([name for name, (_, v) in zip(x_names, parts) if v is not None],
+                             x_arr))
     y_arr: Any = None
     if y is None:
         if require_y:

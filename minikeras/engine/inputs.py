@@ -74,9 +74,13 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
             model.loss.check_targets(
                 y_raw, model.compute_output_shape((None,) + (expected or adapter.feature_shape)))
     elif getattr(model, "inputs", None) is not None:
-        for tensor, shape in zip(model.inputs, adapter.feature_shape):
-            model.get_layer(tensor.node.layer.name)._check_input_shape(
-                tf.TensorShape((None,) + shape), tensor.shape)
+        shapes = adapter.feature_shape
+        if isinstance(shapes, dict):  # some optional input is None: absent from the dict
+            shapes = [shapes.get(name) for name in model._input_names() or []]
+        for tensor, shape in zip(model.inputs, shapes):
+            if shape is not None:
+                model.get_layer(tensor.node.layer.name)._check_input_shape(
+                    tf.TensorShape((None,) + shape), tensor.shape)
     if isinstance(y_raw, tuple) and model.compiled:
         names = model._output_names()
         args = model.compile_arguments
@@ -123,7 +127,7 @@ def _check_no_missing_input(model: Any, x: Any) -> None:
     if inputs is None or not isinstance(x, (list, tuple, dict)):
         return
     if isinstance(x, dict):
-        given = [x.get(name, 0) for name in [t.name for t in inputs]]
+        given = [x.get(name, 0) for name in model._input_names() or [t.name for t in inputs]]
     else:
         given = list(x)
     for tensor, value in zip(inputs, given):

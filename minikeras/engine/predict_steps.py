@@ -33,14 +33,14 @@ class PredictSteps:
         """The model's outputs for a global batch; under a strategy each replica computes its
         slice (possibly empty) and an all-reduce puts the slices together in order."""
         if not self.distributed:
-            return self.model(batch, training=False)
+            return self.model(self.model._data_inputs(batch), training=False)
         replicas = self.strategy.num_replicas_in_sync
 
         def replica(batch):  # each fills its rows of a zero output; the sum is the whole output
             size = tf.shape(tf.nest.flatten(batch)[0])[0]
             start, end = replica_bounds(replicas, size)
-            out = self.model(tf.nest.map_structure(lambda t: t[start:end], batch),
-                             training=False)
+            out = self.model(self.model._data_inputs(
+                tf.nest.map_structure(lambda t: t[start:end], batch)), training=False)
 
             def fill(o: tf.Tensor) -> tf.Tensor:
                 rest = tf.zeros([tf.rank(o) - 1, 2], tf.int32)

@@ -139,7 +139,8 @@ class Runner:
         less than a compiled call would."""
         self.callbacks.call("on_predict_begin", {})
         self.callbacks.call("on_predict_batch_begin", 0, {})
-        out = tf.nest.map_structure(lambda t: t.numpy(), self.model(data.x, training=False))
+        out = tf.nest.map_structure(lambda t: t.numpy(), self.model(
+            self.model._data_inputs(data.x), training=False))
         self.callbacks.call("on_predict_batch_end", 0, {"outputs": out})
         self.callbacks.call("on_predict_end", {})
         return out

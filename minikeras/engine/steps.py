@@ -36,8 +36,10 @@ def batch_spec(t: Any) -> Any:
 
 
 def signature_key(*nests: Any) -> tuple:
-    """Shapes (without the batch dimension) and dtypes of every tensor of ``nests``."""
-    return tuple((tuple(t.shape[1:]), t.dtype) for n in nests for t in tf.nest.flatten(n))
+    """Shapes (without the batch dimension) and dtypes of every tensor of ``nests``, and the
+    keys of a dict (which inputs are given)."""
+    return tuple((tuple(t.shape[1:]), t.dtype) for n in nests for t in tf.nest.flatten(n)) + \
+        tuple(tuple(sorted(n)) for n in nests if isinstance(n, dict))
 
 
 def _as_model_input(t: tf.Tensor) -> tf.Tensor:

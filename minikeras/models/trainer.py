@@ -169,8 +169,28 @@ class Trainer(StepAPI):
         return list(names) if names else ["output"]
 
     def _input_names(self) -> list[str] | None:
+        """The keys by which fit's data names the inputs of a model with several, in the order
+        of the flattened inputs: a dict's keys (sorted, as `tf.nest` flattens them), else the
+        input layers' names."""
+        struct = getattr(self, "_inputs_struct", None)
+        if isinstance(struct, dict) and len(struct) > 1 and not any(
+                isinstance(v, (dict, list, tuple)) for v in struct.values()):
+            return sorted(struct)
         names = getattr(self, "input_names", None)
         return list(names) if names and len(names) > 1 else None
+
+    def _data_inputs(self, x: Any) -> Any:
+        """The model's input structure for fit's tuple of input tensors (in the order of
+        `_input_names`): a model of named inputs gets its dict back, and an input absent from
+        a dict (an optional one given as None) is None again."""
+        struct = getattr(self, "_inputs_struct", None)
+        names = self._input_names()
+        if isinstance(x, dict) and names and set(x) < set(names):
+            x = tuple(x.get(name) for name in names)
+        if isinstance(x, tuple) and isinstance(struct, dict) and \
+                self._input_names() == sorted(struct) and len(x) == len(struct):
+            return dict(zip(sorted(struct), x))
+        return x
 
     def _compiled_steps(self, y_shape: Any) -> CompiledSteps:
         """Builds the step functions on first use, resolving losses and metrics per output
