@@ -21,6 +21,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras import layers
+from minikeras._naming import to_snake_case
 from minikeras.interop._common import (
     _CARRIED,
     _KERAS_IGNORED,
@@ -36,6 +37,7 @@ from minikeras.interop._common import (
     _value_from_keras,
     _value_to_keras,
 )
+from minikeras.layers.operations import FUNCTIONS, UNARY, Operation, fill_arguments
 from minikeras.layers.symbolic import SymbolicTensor
 from minikeras.models.functional import Functional
 from minikeras.models.sequential import Sequential
@@ -89,9 +91,13 @@ def _keras_functional_spec(model: Functional, keras: Any, problems: list[str]) -
         for node in model._nodes:
             if isinstance(node.layer, layers.InputLayer):
                 continue
-            args = tf.nest.map_structure(
-                lambda t: tensors[id(t)] if isinstance(t, SymbolicTensor) else t, node.inputs)
-            out = made[id(node.layer)](args, **node.kwargs)
+            args, rest, kwargs = tf.nest.map_structure(
+                lambda t: tensors[id(t)] if isinstance(t, SymbolicTensor) else t,
+                (node.inputs, tuple(node.args), node.kwargs))
+            if isinstance(node.layer, Operation):
+                out = _keras_operation(node.layer, args, keras)
+            else:
+                out = made[id(node.layer)](args, *rest, **kwargs)
             for t, v in zip(node.flat_outputs, tf.nest.flatten(out)):
                 tensors[id(t)] = v
         result = keras.Model(tf.nest.map_structure(lambda t: tensors[id(t)],
@@ -103,6 +109,20 @@ def _keras_functional_spec(model: Functional, keras: Any, problems: list[str]) -
         return result
 
     return _Spec(build, {})
+
+
+def _keras_operation(op: Operation, inputs: Any, keras: Any) -> Any:
+    """An `Operation` node replayed with keras.ops on keras tensors (same names, snake-cased
+    for the operator ops: "TrueDivide" is keras.ops.true_divide)."""
+    if op.op == "GetItem":
+        return inputs[op.key]
+    if op.op in FUNCTIONS:
+        tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        fn = getattr(keras.ops, op.op.rpartition(".")[2])
+        return fn(*fill_arguments(op.arguments["args"], tensors),
+                  **fill_arguments(op.arguments["kwargs"], tensors))
+    fn = getattr(keras.ops, to_snake_case(op.op))
+    return fn(inputs) if op.op in UNARY else fn(*inputs)
 
 
 def to_keras(model: Sequential) -> Any:

@@ -8,11 +8,17 @@ Each is an `Operation`: a layer without weights holding the name of one TensorFl
 from a fixed table (no code is stored or loaded), called on the list of its operands (symbolic
 tensors or Python numbers). A functional model lists them in `operations`, not in `layers`,
 as keras does, and saves them by name.
+
+`minikeras.ops` functions called on symbolic tensors are recorded the same way, as
+``Operation("ops.concatenate", arguments=...)``: the function's name from the `FUNCTIONS`
+table (filled by `minikeras.ops`) and its other arguments as JSON data, the symbolic tensors
+replaced by ``{"__tensor__": i}``, the i-th of the node's inputs.
 """
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from minikeras._naming import to_snake_case, unique_name
@@ -27,6 +33,8 @@ BINARY = {
 }
 UNARY = {"Negative": tf.negative, "Absolute": tf.abs}
 OPS = sorted([*BINARY, *UNARY, "GetItem"])
+# "ops.<name>" -> the minikeras.ops function; filled when minikeras.ops is imported
+FUNCTIONS: dict[str, Any] = {}
 
 
 def _encode_key(key: Any) -> Any:
@@ -69,17 +77,24 @@ class Operation(Layer):
     """One TensorFlow operation of a functional graph, named by keras's op class name.
 
     Args:
-      op: One of `OPS` (``"Add"``, ``"Multiply"``, ``"GetItem"``...).
+      op: One of `OPS` (``"Add"``, ``"Multiply"``, ``"GetItem"``...), or ``"ops.<name>"`` for
+        a `minikeras.ops` function.
       key: For ``"GetItem"``, the index (ints, slices, None, Ellipsis, or a tuple of them).
+      arguments: For an ``"ops.<name>"`` op, ``{"args": [...], "kwargs": {...}}``: JSON data
+        with ``{"__tensor__": i}`` where the i-th input goes and ``{"__array__": [...],
+        "dtype": "float32"}`` for a NumPy constant.
       name: Optional name; defaults to the snake-cased op name made unique (``add_1``).
     """
 
-    def __init__(self, op: str, key: Any = None, name: str | None = None, **kwargs: Any):
-        if op not in OPS:
-            raise ValueError(f"Unknown operation {op!r}; expected one of {OPS}.")
-        super().__init__(name=name or _auto_name(op), **kwargs)
+    def __init__(self, op: str, key: Any = None, arguments: dict | None = None,
+                 name: str | None = None, **kwargs: Any):
+        if op not in OPS and op not in FUNCTIONS:
+            raise ValueError(f"Unknown operation {op!r}; expected one of {OPS} or "
+                             "'ops.<name>' for a minikeras.ops function.")
+        super().__init__(name=name or _auto_name(op.rpartition(".")[2]), **kwargs)
         self.op = op
         self.key = _decode_key(key) if op == "GetItem" else None
+        self.arguments = _check_arguments(arguments) if op in FUNCTIONS else None
         self.built = True
 
     def _convert_input(self, value: Any) -> Any:
@@ -88,6 +103,10 @@ class Operation(Layer):
         return super()._convert_input(value)
 
     def call(self, inputs: Any) -> Any:
+        if self.op in FUNCTIONS:
+            tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+            return FUNCTIONS[self.op](*fill_arguments(self.arguments["args"], tensors),
+                                      **fill_arguments(self.arguments["kwargs"], tensors))
         if self.op == "GetItem":
             return inputs[self.key]
         if self.op in UNARY:
@@ -102,7 +121,65 @@ class Operation(Layer):
         config = {"name": self.name, "op": self.op}
         if self.op == "GetItem":
             config["key"] = _encode_key(self.key)
+        if self.arguments is not None:
+            config["arguments"] = self.arguments
         return config
+
+
+def _is_marker(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"__tensor__"}
+
+
+def fill_arguments(template: Any, tensors: list) -> Any:
+    """``template`` with each ``{"__tensor__": i}`` replaced by ``tensors[i]``."""
+    if _is_marker(template):
+        index = template["__tensor__"]
+        if not (isinstance(index, int) and 0 <= index < len(tensors)):
+            raise ValueError(f"Operation arguments refer to input {index!r}, but the operation "
+                             f"has {len(tensors)} input(s).")
+        return tensors[index]
+    if isinstance(template, dict) and set(template) == {"__array__", "dtype"}:
+        return np.asarray(template["__array__"], dtype=_numeric_dtype(template["dtype"]))
+    if isinstance(template, dict):
+        return {k: fill_arguments(v, tensors) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill_arguments(v, tensors) for v in template]
+    return template
+
+
+def _numeric_dtype(name: Any) -> np.dtype:
+    """A NumPy dtype of numbers or booleans named ``name`` (nothing else is accepted)."""
+    try:
+        dtype = np.dtype(name) if isinstance(name, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "biuf":
+        raise ValueError(f"Operation array constants need a numeric dtype. Received: {name!r}")
+    return dtype
+
+
+def _check_arguments(arguments: Any) -> dict:
+    """An ``ops.<name>`` op's arguments: a dict of ``args`` (a list) and ``kwargs`` (a dict)
+    holding JSON data only (a file never carries anything else)."""
+    if not (isinstance(arguments, dict) and set(arguments) == {"args", "kwargs"} and
+            isinstance(arguments["args"], list) and isinstance(arguments["kwargs"], dict)):
+        raise ValueError("Expected `arguments` to be a dict of 'args' (a list) and 'kwargs' (a "
+                         f"dict). Received: {arguments!r}")
+
+    def check(value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise ValueError(f"Operation arguments need string keys. Received: {k!r}")
+                check(v)
+        elif isinstance(value, list):
+            for v in value:
+                check(v)
+        elif not (value is None or isinstance(value, (bool, int, float, str))):
+            raise TypeError("Operation arguments hold numbers, strings, None, lists and "
+                            f"dicts only. Received: {value!r} of type {type(value).__name__}")
+    check(arguments)
+    return arguments
 
 
 def _auto_name(op: str) -> str:

@@ -139,3 +139,11 @@ __all__ = ["abs", "absolute", "add", "all", "amax", "amin", "any", "arange", "ar
            "split", "sqrt", "square", "squeeze", "stack", "std", "stop_gradient", "subtract",
            "sum", "swish", "take", "take_along_axis", "tanh", "tile", "top_k", "transpose",
            "var", "where", "zeros", "zeros_like", "nn"]
+
+# Each function above also works on a functional model's symbolic tensors (ops/symbolic.py).
+from minikeras.ops.symbolic import traceable as _traceable  # noqa: E402
+
+for _name in __all__:
+    if _name != "nn":
+        globals()[_name] = _traceable(_name, globals()[_name])
+del _name
