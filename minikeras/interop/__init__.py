@@ -224,6 +224,11 @@ def _minikeras_functional_spec(keras_model: Any, keras: Any, problems: list[str]
         else:
             specs[layer.name] = _minikeras_spec(layer, keras, problems)
     for entry in config["layers"]:
+        if entry["name"] not in specs:  # an op between layers: ops.concatenate, x * 2...
+            problems.append(f"'{entry['name']}' is a keras.ops call ({entry.get('class_name')}"
+                            f" from {entry.get('module')}), which from_keras does not convert "
+                            "yet")
+            continue
         for node in entry.get("inbound_nodes", []):
             # keras records `training` of the symbolic call but a model's own training flag
             # overrides it when the model runs; an unset mask is nothing to convert

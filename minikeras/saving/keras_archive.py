@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from minikeras.layers.operations import Operation
 from minikeras.saving import compile_config as compile_module
 from minikeras.saving import config as config_module
 from minikeras.saving import h5_weights
@@ -126,6 +127,13 @@ def save_keras(model: Any, filepath: str) -> None:
     """Writes ``model`` to ``filepath`` as keras's ``.keras`` zip, atomically."""
     import h5py
 
+    operations = [layer.name for layer in getattr(model, "operations", [])
+                  if isinstance(layer, Operation)]
+    if operations:
+        raise ValueError(
+            f"Model '{model.name}' has operation nodes ({', '.join(operations[:5])}), which "
+            "minikeras cannot write in keras's .keras format yet. Save it with the minikeras "
+            "format instead: model.save('model.minikeras').")
     weights = io.BytesIO()
     with h5py.File(weights, "w") as h5:
         h5_weights.write_weights(h5, model)
@@ -187,6 +195,15 @@ def load_keras(path: str, custom_objects: dict | None, compile: bool) -> Any:
     if not isinstance(document, dict):
         raise FileFormatError(path, "its config.json does not describe a model")
     compiled = document.pop("compile_config", None)
+    layers = (document.get("config") or {}).get("layers") if isinstance(
+        document.get("config"), dict) else None
+    ops = [entry.get("name") for entry in layers or [] if isinstance(entry, dict) and
+           str(entry.get("module", "")).startswith("keras.src.ops")]
+    if ops:
+        raise FileFormatError(path, f"its model calls keras.ops functions between layers "
+                              f"({', '.join(map(str, ops[:5]))}), which minikeras cannot read "
+                              "from a .keras file yet; convert the keras model with "
+                              "minikeras.interop.from_keras instead")
     model = config_module.build_model(document, custom_objects)
     if not model.built:
         build = document.get("build_config") or {}
