@@ -314,7 +314,7 @@ def test_custom_loss_subclass_and_callable():
     def fourth(y_true, y_pred):
         return tf.reduce_mean((y_true - y_pred) ** 4, axis=-1)
 
-    wrapped = losses.get(fourth)
+    wrapped = losses.to_loss(fourth)
     assert isinstance(wrapped, losses.LossFunctionWrapper) and wrapped.name == "fourth"
     close(wrapped(y[:, 0], p), (1 + 16) / 2)  # the (n,) targets are expanded first
 
@@ -405,7 +405,7 @@ def test_other_losses_ignore_logits(rng):
     for loss in (losses.MeanSquaredError(), losses.MeanAbsoluteError(), losses.Huber()):
         assert not loss.uses_logits
         close(loss(y, p, logits=p * 1000), loss(y, p), rtol=0, atol=0)
-    assert losses.get("bce").uses_logits and losses.SparseCategoricalCrossentropy().uses_logits
+    assert losses.to_loss("bce").uses_logits and losses.SparseCategoricalCrossentropy().uses_logits
 
 
 # ------------------------------------------------------------------- check_targets
@@ -427,7 +427,7 @@ def test_sparse_check_targets():
         loss.check_targets(np.array(["a"]), (1, 3))
     # The string form checks too.
     with pytest.raises(ValueError, match=r"\[0, 4\)"):
-        losses.get("sparse_categorical_crossentropy").check_targets(np.array([4]), (1, 4))
+        losses.to_loss("sparse_categorical_crossentropy").check_targets(np.array([4]), (1, 4))
 
 
 def test_keras_fails_on_the_labels_check_targets_rejects():
@@ -437,7 +437,7 @@ def test_keras_fails_on_the_labels_check_targets_rejects():
 
 def test_other_check_targets_accept_anything():
     for loss in (losses.BinaryCrossentropy(), losses.CategoricalCrossentropy(),
-                 losses.MeanSquaredError(), losses.get("binary_crossentropy")):
+                 losses.MeanSquaredError(), losses.to_loss("binary_crossentropy")):
         loss.check_targets(np.array([[0.3], [2.0], [-1.0]]), (3, 1))
 
 
@@ -453,7 +453,7 @@ KERAS_NAMES = [
 
 @pytest.mark.parametrize("name", KERAS_NAMES)
 def test_get_names_match_keras(rng, name):
-    ours = losses.get(name)
+    ours = losses.to_loss(name)
     ref = keras_compile_utils.get_loss(name, None, None)  # what keras's compile builds
     assert isinstance(ours, losses.Loss)
     assert ours.name == ref.name
@@ -490,7 +490,7 @@ def test_get_instances_classes_and_none():
     losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
     losses.CategoricalCrossentropy(label_smoothing=0.2, axis=-1),
     losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None),
-    losses.get("mse"),
+    losses.to_loss("mse"),
     losses.LossFunctionWrapper(losses.huber, delta=0.3, name="h"),
 ])
 def test_serialize_round_trip(rng, loss):
@@ -506,7 +506,7 @@ def test_serialize_round_trip(rng, loss):
 
 def test_serialize_and_deserialize_refuse_unknowns():
     with pytest.raises(ValueError):
-        losses.serialize(losses.get(lambda a, b: a - b))
+        losses.serialize(losses.to_loss(lambda a, b: a - b))
     with pytest.raises(ValueError, match="Valid names"):
         losses.get({"class_name": "os.system", "config": {}})
     with pytest.raises(ValueError, match="Valid names"):

@@ -89,8 +89,8 @@ def make_adapter(model: Any, x: Any, y: Any, sample_weight: Any, batch_size: int
         losses = per_output(per, names, "loss")
         for given, target, output in zip(losses, y_raw, model.outputs):
             for loss in output_losses(given):
-                if hasattr(losses_module.get(loss), "check_targets"):
-                    losses_module.get(loss).check_targets(target, output.shape)
+                if hasattr(losses_module.to_loss(loss), "check_targets"):
+                    losses_module.to_loss(loss).check_targets(target, output.shape)
     return adapter
 
 

@@ -33,7 +33,7 @@ logits path when ``y_pred`` is the output of a ``Sigmoid``/``Softmax`` op).
 
 Example:
   >>> import minikeras
-  >>> loss = minikeras.losses.get("binary_crossentropy")
+  >>> loss = minikeras.losses.BinaryCrossentropy()
   >>> print(loss([[0.0], [1.0]], [[0.2], [0.9]]).numpy().round(4))
   0.1643
   >>> total, count = loss.sum_and_count([[0.0], [1.0]], [[0.2], [0.9]], sample_weight=[1.0, 2.0])
@@ -114,18 +114,44 @@ CLASSES = {
 _NAMES = {**{k: v for k, v in CLASSES.items() if v is not LossFunctionWrapper}, **FUNCTIONS}
 
 
-def get(identifier: Any) -> Loss | None:
-    """Resolves a loss identifier to a `Loss` instance.
+def get(identifier: Any) -> Any:
+    """Resolves a loss identifier as ``keras.losses.get`` does.
+
+    * a function name (``"mse"``, ``"binary_crossentropy"``, ``"huber"``, ...): that function,
+      which returns one value per sample (``get("mse")(y, p)`` is not averaged);
+    * a class name (``"MeanSquaredError"``, ``"Huber"``): an instance with defaults;
+    * a `Loss` instance or any other callable: itself; a `Loss` subclass: an instance;
+    * a dict ``{"class_name": ..., "config": {...}}``: from the registry only;
+    * None: None.
+
+    Unknown names raise a ValueError listing the valid ones. ``compile(loss=...)`` resolves
+    through `to_loss`, which wraps a function in `LossFunctionWrapper` (a reduced loss).
+    """
+    if isinstance(identifier, str):
+        obj = lookup(identifier, _NAMES, "loss")
+        return obj() if inspect.isclass(obj) else obj
+    if callable(identifier) and not inspect.isclass(identifier):
+        return identifier
+    return to_loss(identifier)
+
+
+def to_loss(identifier: Any) -> Loss | None:
+    """Resolves a loss identifier to a `Loss` instance, as keras's ``compile`` does.
 
     * a name keras accepts (``"mse"``, ``"binary_crossentropy"``, ``"Huber"``, ...): a
       class name gives that class with defaults; a function name gives
-      ``LossFunctionWrapper(fn, name=identifier)``, as keras's ``compile`` does;
+      ``LossFunctionWrapper(fn, name=identifier)``;
     * a `Loss` instance: itself; a `Loss` subclass: an instance with defaults;
     * a plain callable ``fn(y_true, y_pred)``: ``LossFunctionWrapper(fn)``;
     * a dict ``{"class_name": ..., "config": {...}}``: from the registry only;
     * None: None (no loss).
 
     Unknown names raise a ValueError listing the valid ones.
+
+    Example:
+      >>> import minikeras
+      >>> round(float(minikeras.losses.to_loss("mse")([[0.0], [1.0]], [[0.5], [1.0]])), 4)
+      0.125
     """
     if identifier is None or isinstance(identifier, Loss):
         return identifier
@@ -144,13 +170,13 @@ def get_for_compile(identifier: Any, y_true_shape: tuple, y_pred_shape: tuple) -
 
     ``"crossentropy"``/``"ce"`` (any case) pick binary if y_pred's last dim is 1, else
     sparse if ``rank(y_true) < rank(y_pred)`` or y_true's last dim is 1, else categorical;
-    the loss keeps the name given. Anything else goes through `get`.
+    the loss keeps the name given. Anything else goes through `to_loss`.
     """
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         fn = {"binary": binary_crossentropy, "sparse": sparse_categorical_crossentropy,
               "categorical": categorical_crossentropy}[target_kind(y_true_shape, y_pred_shape)]
         return LossFunctionWrapper(fn, name=identifier)
-    return get(identifier)
+    return to_loss(identifier)
 
 
 def target_kind(y_true_shape: tuple, y_pred_shape: tuple) -> str:
@@ -178,7 +204,7 @@ __all__ = [
     "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
     "mean_squared_error", "mean_absolute_error", "mse", "mae", "MSE", "MAE", "huber",
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "get", "get_for_compile", "serialize", "deserialize", "target_kind", "REDUCTIONS",
+    "get", "to_loss", "get_for_compile", "serialize", "deserialize", "target_kind", "REDUCTIONS",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCosh", "CosineSimilarity",
     "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "log_cosh",

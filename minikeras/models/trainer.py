@@ -97,7 +97,7 @@ class Trainer(StepAPI):
         for given in per_output(per, names, "loss") + [[fn for fn, _ in whole]]:
             for one in output_losses(given):  # unknown names fail now
                 if not is_crossentropy_alias(one):
-                    losses_module.get(one)
+                    losses_module.to_loss(one)
         for arg, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if value is not None and not isinstance(value, (list, tuple, dict)):
                 raise TypeError(f"Expected `{arg}` to be a list (or, for a model with several "
@@ -117,7 +117,7 @@ class Trainer(StepAPI):
         self._compiled_in_scope = tf.distribute.has_strategy()
         self.optimizer = optimizer
         single = loss is not None and len(names) == 1 and not isinstance(loss, (list, tuple, dict))
-        self.loss = losses_module.get(loss) if single and not is_crossentropy_alias(loss) \
+        self.loss = losses_module.to_loss(loss) if single and not is_crossentropy_alias(loss) \
             else loss
         self.compile_arguments = {"loss": loss, "loss_weights": loss_weights,
                                   "metrics": metrics or [],
@@ -221,7 +221,7 @@ class Trainer(StepAPI):
                 self.loss = outputs[0][1]  # "crossentropy" is resolved now that shapes are known
             # Slots are made eagerly: variables created while tracing would force a retrace.
             self.optimizer.build(self.trainable_variables)
-            whole = [("_".join(names), losses_module.get(fn), weight) for fn, weight in whole]
+            whole = [("_".join(names), losses_module.to_loss(fn), weight) for fn, weight in whole]
             batch = BatchStep(self, outputs, self.optimizer, entries,
                               self._strategy or tf.distribute.get_strategy(), whole)
             self._steps = CompiledSteps(batch, jit_compile=self.jit_compile)

@@ -86,7 +86,7 @@ def compile_model(model: Any, config: Any, custom_objects: dict | None = None) -
     custom_objects = dict(custom_objects or {})
     try:
         optimizer = optimizers.get(_check_dict(config.get("optimizer"), "the optimizer entry"))
-        loss = _resolve(config.get("loss"), custom_objects, losses.get, "loss", 1)
+        loss = _resolve(config.get("loss"), custom_objects, losses.to_loss, "loss", 1)
         metric_lists = []
         for key in ("metrics", "weighted_metrics"):
             entries = config.get(key, [])

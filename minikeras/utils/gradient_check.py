@@ -85,7 +85,7 @@ def check_gradients(model: Any, x: Any, y: Any, loss: Any = None,
         loss = getattr(model, "loss", None)
         if loss is None:
             raise ValueError("The model is not compiled: pass `loss=` (e.g. loss='mse').")
-    loss = copy.copy(losses_module.get(loss))
+    loss = copy.copy(losses_module.to_loss(loss))
     summed = loss.reduction == "sum"
     loss.reduction = "none"  # per-sample values, reduced below (in float64 for the differences)
     x = tf.constant(np.asarray(x, dtype=np.float32))
