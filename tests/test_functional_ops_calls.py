@@ -91,19 +91,3 @@ def test_numpy_constants_are_kept_as_data():
     np.testing.assert_allclose(outs[1], outs[0])
     clone = mk.Model.from_config(json.loads(json.dumps(model.get_config())))
     np.testing.assert_allclose(clone(XA), outs[1])
-
-
-def test_keras_files_and_models_with_op_nodes_are_refused_clearly(tmp_path):
-    """Not converted yet, in either direction: a clear error, no file written."""
-    model = ops_model(mk)
-    path = tmp_path / "ops.keras"
-    with pytest.raises(ValueError, match="operation nodes.*model.minikeras"):
-        model.save(str(path))
-    assert not path.exists()
-    a = keras.Input((3,), name="a")
-    theirs = keras.Model(a, keras.layers.Dense(1)(keras.ops.concatenate([a, a * 2.0])))
-    theirs.save(str(path))
-    with pytest.raises(ValueError, match="keras.ops functions between layers"):
-        mk.models.load_model(str(path))
-    with pytest.raises(ValueError, match="'multiply(_[0-9]+)?' is a keras.ops call"):
-        mk.interop.from_keras(theirs)

@@ -42,6 +42,7 @@ from minikeras.layers.symbolic import SymbolicTensor
 from minikeras.models.functional import Functional
 from minikeras.models.sequential import Sequential
 from minikeras.saving.config import _build_functional, _WeightBudget
+from minikeras.saving.keras_ops import from_keras_entry, is_keras_operation
 
 # ---- minikeras -> keras ---------------------------------------------------------------------
 
@@ -223,11 +224,14 @@ def _minikeras_functional_spec(keras_model: Any, keras: Any, problems: list[str]
                 "name": layer.name})
         else:
             specs[layer.name] = _minikeras_spec(layer, keras, problems)
-    for entry in config["layers"]:
-        if entry["name"] not in specs:  # an op between layers: ops.concatenate, x * 2...
-            problems.append(f"'{entry['name']}' is a keras.ops call ({entry.get('class_name')}"
-                            f" from {entry.get('module')}), which from_keras does not convert "
-                            "yet")
+    for i, entry in enumerate(config["layers"]):
+        if is_keras_operation(entry):  # an op between layers: ops.concatenate, x * 2...
+            try:
+                config["layers"][i] = entry = from_keras_entry(entry)
+            except (ValueError, TypeError, KeyError) as err:
+                problems.append(f"'{entry['name']}': {err}")
+                continue
+            specs[entry["name"]] = _Spec(Operation, dict(entry["config"]))
             continue
         for node in entry.get("inbound_nodes", []):
             # keras records `training` of the symbolic call but a model's own training flag

@@ -49,7 +49,7 @@ def _encode_key(key: Any) -> Any:
         return {"class_name": "__slice__",
                 "config": {"start": key.start, "stop": key.stop, "step": key.step}}
     if key is Ellipsis:
-        return {"class_name": "__ellipsis__"}
+        return {"class_name": "__ellipsis__", "config": {}}
     if key is None or (isinstance(key, int) and not isinstance(key, bool)):
         return key
     raise TypeError("A symbolic tensor can be indexed with integers, slices, None and "
@@ -68,7 +68,7 @@ def _decode_key(data: Any) -> Any:
         if not isinstance(config, dict):
             raise ValueError(f"A slice entry needs a config dict. Received: {data!r}")
         return slice(*(_encode_key(config.get(k)) for k in ("start", "stop", "step")))
-    if isinstance(data, dict) and data.get("class_name") == "__ellipsis__":
+    if data is Ellipsis or (isinstance(data, dict) and data.get("class_name") == "__ellipsis__"):
         return Ellipsis
     return _encode_key(data)  # None or an int, checked
 

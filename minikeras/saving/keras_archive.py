@@ -26,10 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from minikeras.layers.operations import Operation
 from minikeras.saving import compile_config as compile_module
 from minikeras.saving import config as config_module
-from minikeras.saving import h5_weights
+from minikeras.saving import h5_weights, keras_ops
 from minikeras.saving.archive import MAX_CONFIG_BYTES, FileFormatError, atomic_write
 
 SUFFIX = ".keras"
@@ -82,7 +81,8 @@ def _as_keras(value: Any, prefer: str | None = None) -> Any:
     if name == "LossFunctionWrapper" and isinstance(value.get("config", {}).get("fn"), str):
         return value["config"]["fn"]  # a loss given by name: keras stores the name
     out = {k: _as_keras(v, prefer) for k, v in value.items()}
-    if isinstance(name, str) and "config" in value and name != "__keras_tensor__":
+    if isinstance(name, str) and "config" in value and name not in (
+            "__keras_tensor__", "__slice__", "__ellipsis__"):
         out.setdefault("module", _module_of(name, prefer))
         out.setdefault("registered_name", "Functional" if name == "Functional" else None)
     return out
@@ -108,7 +108,9 @@ def _from_keras(value: Any) -> Any:
 
 def keras_document(model: Any) -> dict:
     """The model as keras's ``config.json`` holds it."""
-    document = _as_keras(config_module.model_config(model))
+    document = _as_keras(keras_ops.map_entries(config_module.model_config(model),
+                                               keras_ops.is_our_operation,
+                                               keras_ops.to_keras_entry))
     shape = getattr(model, "input_spec_shape", None)
     if shape is not None:
         document["build_config"] = {"input_shape": list(shape)}
@@ -127,13 +129,6 @@ def save_keras(model: Any, filepath: str) -> None:
     """Writes ``model`` to ``filepath`` as keras's ``.keras`` zip, atomically."""
     import h5py
 
-    operations = [layer.name for layer in getattr(model, "operations", [])
-                  if isinstance(layer, Operation)]
-    if operations:
-        raise ValueError(
-            f"Model '{model.name}' has operation nodes ({', '.join(operations[:5])}), which "
-            "minikeras cannot write in keras's .keras format yet. Save it with the minikeras "
-            "format instead: model.save('model.minikeras').")
     weights = io.BytesIO()
     with h5py.File(weights, "w") as h5:
         h5_weights.write_weights(h5, model)
@@ -195,15 +190,11 @@ def load_keras(path: str, custom_objects: dict | None, compile: bool) -> Any:
     if not isinstance(document, dict):
         raise FileFormatError(path, "its config.json does not describe a model")
     compiled = document.pop("compile_config", None)
-    layers = (document.get("config") or {}).get("layers") if isinstance(
-        document.get("config"), dict) else None
-    ops = [entry.get("name") for entry in layers or [] if isinstance(entry, dict) and
-           str(entry.get("module", "")).startswith("keras.src.ops")]
-    if ops:
-        raise FileFormatError(path, f"its model calls keras.ops functions between layers "
-                              f"({', '.join(map(str, ops[:5]))}), which minikeras cannot read "
-                              "from a .keras file yet; convert the keras model with "
-                              "minikeras.interop.from_keras instead")
+    try:
+        document = keras_ops.map_entries(document, keras_ops.is_keras_operation,
+                                         keras_ops.from_keras_entry)
+    except (ValueError, TypeError, KeyError) as err:
+        raise FileFormatError(path, f"an operation node cannot be read: {err}") from None
     model = config_module.build_model(document, custom_objects)
     if not model.built:
         build = document.get("build_config") or {}
