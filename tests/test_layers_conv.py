@@ -281,3 +281,15 @@ def test_interop_converts_these_layers_both_ways_with_equal_predictions():
     np.testing.assert_array_equal(converted.predict(ids.astype(np.float32), verbose=0),
                                   emb.predict(ids, verbose=0))
     assert mk.interop.to_keras(converted).layers[0].embeddings_regularizer is not None
+
+
+def test_keras_alias_names_are_the_same_classes():
+    aliases = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
+               "MaxPool1D": "MaxPooling1D", "MaxPool2D": "MaxPooling2D",
+               "GlobalAvgPool1D": "GlobalAveragePooling1D",
+               "GlobalAvgPool2D": "GlobalAveragePooling2D",
+               "GlobalMaxPool1D": "GlobalMaxPooling1D", "GlobalMaxPool2D": "GlobalMaxPooling2D",
+               "Convolution1D": "Conv1D", "Convolution2D": "Conv2D"}
+    for alias, name in aliases.items():
+        assert getattr(keras.layers, alias) is getattr(keras.layers, name)
+        assert getattr(mk.layers, alias) is getattr(mk.layers, name)

@@ -62,3 +62,13 @@ __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "Alph
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
             "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["CategoryEncoding", "Discretization"]
+
+# keras's other names for the same classes (keras.layers.MaxPool2D is MaxPooling2D)
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+Convolution1D, Convolution2D = Conv1D, Conv2D
+__all__ += ["AvgPool1D", "AvgPool2D", "MaxPool1D", "MaxPool2D", "GlobalAvgPool1D",
+            "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "Convolution1D",
+            "Convolution2D"]
