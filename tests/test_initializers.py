@@ -433,3 +433,13 @@ def test_serialize_rejects_custom_initializers():
 def test_base_initializer_must_be_subclassed():
     with pytest.raises(NotImplementedError):
         initializers.Initializer()((2,))
+
+
+def test_lower_case_names_are_the_classes_as_in_keras():
+    for name in ("constant", "zeros", "ones", "identity", "random_normal", "random_uniform",
+                 "truncated_normal", "variance_scaling", "orthogonal", "glorot_normal",
+                 "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
+                 "OrthogonalInitializer", "IdentityInitializer"):
+        ours, theirs = getattr(initializers, name), getattr(keras.initializers, name)
+        assert ours.__name__ == theirs.__name__
+        assert ours is getattr(initializers, theirs.__name__)

@@ -172,3 +172,16 @@ __all__ = [
     "Initializer", "RandomInitializer", *(c.__name__ for c in _CLASSES),
     "compute_fans", "get", "serialize", "deserialize",
 ]
+
+# keras's other names for the same classes (keras.initializers.he_normal is HeNormal)
+constant, zeros, ones, identity = Constant, Zeros, Ones, Identity
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, \
+    HeUniform
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+OrthogonalInitializer, IdentityInitializer = Orthogonal, Identity
+__all__ += ["constant", "zeros", "ones", "identity", "random_normal", "random_uniform",
+            "truncated_normal", "variance_scaling", "orthogonal", "glorot_normal",
+            "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
+            "OrthogonalInitializer", "IdentityInitializer"]
