@@ -9,6 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+import minikeras as mk  # noqa: E402
 from minikeras import activations  # noqa: E402
 
 assert keras.backend.backend() == "tensorflow"
@@ -48,6 +49,13 @@ ELEMENTWISE_CASES = [
     for s in (0.0, 0.1)
     for m in (None, 6.0, 6, 2.5)
     for t in (0.0, 0.5, -1.0)
+] + [
+    ("relu6", {}), ("celu", {}), ("celu", {"alpha": 0.5}), ("squareplus", {}),
+    ("squareplus", {"b": 1.5}), ("soft_shrink", {}), ("soft_shrink", {"threshold": 1.5}),
+    ("hard_shrink", {}), ("hard_shrink", {"threshold": 2.0}), ("tanh_shrink", {}),
+    ("sparse_plus", {}), ("sparse_sigmoid", {}), ("hard_silu", {}), ("hard_swish", {}),
+    ("hard_tanh", {}), ("mish", {}), ("log_sigmoid", {}),
+    ("threshold", {"threshold": 0.5, "default_value": -2.0}),
 ]
 
 
@@ -157,6 +165,9 @@ def test_float64_input_stays_float64():
 NAMES = [
     "linear", "sigmoid", "tanh", "relu", "softmax", "elu", "selu", "softplus", "softsign",
     "silu", "swish", "gelu", "leaky_relu", "hard_sigmoid", "exponential",
+    "relu6", "celu", "glu", "squareplus", "soft_shrink", "hard_shrink", "tanh_shrink",
+    "sparse_plus", "sparse_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "mish",
+    "log_sigmoid", "sparsemax", "threshold",
 ]
 
 
@@ -239,3 +250,29 @@ def test_softmax_and_log_softmax_over_axis_tuples_match_keras(axis):
                                activations.softmax(x, axis=axis), rtol=0, atol=0)
     np.testing.assert_allclose(activations.get("log_softmax")(x),
                                keras.activations.log_softmax(x), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,axis", [("glu", -1), ("glu", 0), ("sparsemax", -1),
+                                       ("sparsemax", 1)])
+def test_axis_activations_match_keras(name, axis):
+    x = tf.constant(_rng.normal(0.0, 3.0, size=(4, 6, 8)).astype(np.float32))
+    _assert_close(getattr(activations, name)(x, axis=axis),
+                  getattr(keras.activations, name)(x, axis=axis))
+
+
+def test_glu_needs_an_even_axis():
+    with pytest.raises(ValueError, match="divisible by 2"):
+        activations.glu(tf.ones((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["mish", "celu", "hard_silu", "sparse_plus", "squareplus"])
+def test_new_activations_train_in_a_dense_layer_like_keras(name):
+    x = _rng.normal(size=(16, 3)).astype(np.float32)
+    grads = []
+    for lib in (keras, mk):
+        layer = lib.layers.Dense(2, activation=name, kernel_initializer="ones")
+        with tf.GradientTape() as tape:
+            out = layer(x)
+            loss = tf.reduce_sum(out * out)
+        grads.append(tape.gradient(loss, layer.trainable_weights[0]))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
