@@ -212,6 +212,10 @@ def relu_impostor(x):
 relu_impostor.__name__ = "relu"
 
 
+def cube(x):
+    return x * x * x
+
+
 @pytest.mark.parametrize("layer, reason", [
     (keras.layers.Dense(2, bias_constraint=keras.constraints.NonNeg()),
      "bias_constraint=NonNeg()"),
@@ -220,7 +224,7 @@ relu_impostor.__name__ = "relu"
     (keras.layers.Dense(2, dtype="mixed_float16"), "dtype policy 'mixed_float16'"),
     (keras.layers.Dense(2, dtype="float64"), "dtype policy 'float64'"),
     (keras.layers.Activation(relu_impostor), "activation 'relu' has no minikeras counterpart"),
-    (keras.layers.Activation("relu6"), "activation 'relu6' has no minikeras counterpart"),
+    (keras.layers.Activation(cube), "activation 'cube' has no minikeras counterpart"),
     (keras.layers.Dropout(1.0), "rate=1.0"),
     (keras.layers.Softmax(axis=(-2, -1)), "axis=(-2, -1)"),
     (keras.layers.Flatten(activity_regularizer="l1"), "activity_regularizer=L1("),
@@ -231,6 +235,13 @@ def test_from_keras_refuses_each_unsupported_option(layer, reason):
         interop.from_keras(k)
     assert f"'{layer.name}' ({type(layer).__name__}): " in str(info.value)
     assert reason in str(info.value)
+
+
+def test_keras3_activations_convert_and_match_keras():
+    k = keras.Sequential([keras.Input((3, 4)), keras.layers.Activation("relu6"),
+                          keras.layers.Dense(2, activation="mish")])
+    x = np.linspace(-8, 8, 24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_allclose(interop.from_keras(k)(x), k(x), rtol=1e-6)
 
 
 def test_flatten_channels_first_converts_and_matches_keras():

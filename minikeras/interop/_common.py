@@ -96,7 +96,10 @@ class _Spec:
 def _describe(value: Any) -> str:
     """A keras config value for a message: ``MaxNorm(max_value=2, axis=0)`` for an object."""
     if isinstance(value, dict) and "class_name" in value:
-        args = ", ".join(f"{k}={v!r}" for k, v in (value.get("config") or {}).items())
+        config = value.get("config") or {}
+        if not isinstance(config, dict):  # a function: {"class_name": "function", "config": name}
+            return f"{value['class_name']} {config!r}"
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
         return f"{value['class_name']}({args})"
     return repr(value)
 
