@@ -53,6 +53,12 @@ from minikeras.losses.classification_functions import (
     poisson,
     squared_hinge,
 )
+from minikeras.losses.focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from minikeras.losses.functions import (
     FUNCTIONS,
     binary_crossentropy,
@@ -100,7 +106,8 @@ kld = KLD = kl_divergence
 # know), with keras's aliases (keras 3 has no "logcosh" or "kullback_leibler_divergence").
 FUNCTIONS.update({fn.__name__: fn for fn in (
     mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
-    cosine_similarity, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson)})
+    cosine_similarity, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
+    binary_focal_crossentropy, categorical_focal_crossentropy)})
 FUNCTIONS.update({"mape": mape, "MAPE": mape, "msle": msle, "MSLE": msle,
                   "kld": kld, "KLD": kld})
 
@@ -109,7 +116,8 @@ CLASSES = {
     for cls in (LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, Huber,
                 BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
                 MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCosh,
-                CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson)
+                CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
+                BinaryFocalCrossentropy, CategoricalFocalCrossentropy)
 }
 _NAMES = {**{k: v for k, v in CLASSES.items() if v is not LossFunctionWrapper}, **FUNCTIONS}
 
@@ -209,5 +217,6 @@ __all__ = [
     "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "log_cosh",
     "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
-    "poisson", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
+    "poisson", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "BinaryFocalCrossentropy",
+    "CategoricalFocalCrossentropy", "binary_focal_crossentropy", "categorical_focal_crossentropy",
 ]

@@ -270,10 +270,9 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     return result
 
 
-# The functions that accept `logits=`; `LossFunctionWrapper` passes it only to these.
-LOGITS_FUNCTIONS = frozenset(
-    {binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy}
-)
+# The functions that accept `logits=`; `LossFunctionWrapper` passes it only to these
+# (`focal` adds binary_focal_crossentropy).
+LOGITS_FUNCTIONS = {binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy}
 
 # Names accepted by `minikeras.losses.get` for functions: keras's `losses.ALL_OBJECTS_DICT`.
 FUNCTIONS = {
