@@ -38,7 +38,7 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     Example:
       >>> from minikeras.losses import binary_focal_crossentropy
       >>> binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.9]]).numpy().round(4)
-      array([0.0435], dtype=float32)
+      array([0.0414], dtype=float32)
     """
     y_pred = F._as_float(y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
