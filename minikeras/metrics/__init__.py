@@ -42,6 +42,12 @@ from minikeras.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from minikeras.metrics.confusion_counts import (
+    FalseNegatives,
+    FalsePositives,
+    TrueNegatives,
+    TruePositives,
+)
 from minikeras.metrics.confusion_metrics import AUC, Precision, Recall
 from minikeras.metrics.f_score_metrics import F1Score, FBetaScore
 from minikeras.metrics.loss_metrics import (
@@ -60,8 +66,14 @@ from minikeras.metrics.loss_metrics import (
     SquaredHinge,
 )
 from minikeras.metrics.metric import Metric
-from minikeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
-from minikeras.metrics.regression_metrics import CosineSimilarity, RootMeanSquaredError
+from minikeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
+from minikeras.metrics.regression_metrics import CosineSimilarity, R2Score, RootMeanSquaredError
+from minikeras.metrics.threshold_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 
 CLASSES = {
     cls.__name__: cls
@@ -71,7 +83,9 @@ CLASSES = {
                 TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
                 RootMeanSquaredError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
                 LogCoshError, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
-                KLDivergence, Poisson, FBetaScore, F1Score)
+                KLDivergence, Poisson, FBetaScore, F1Score, Sum, R2Score, TruePositives,
+                FalsePositives, TrueNegatives, FalseNegatives, PrecisionAtRecall,
+                RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity)
 }
 # Names `get` accepts: keras's `metrics.ALL_OBJECTS_DICT` (class names, their snake_case,
 # and a few abbreviations). "acc" is not one of them: only `get_for_compile` knows it.
@@ -145,7 +159,11 @@ def _check_scalar_result(metric: Metric) -> None:
     per = None
     if isinstance(metric, FBetaScore) and metric.average is None:
         per = "class (average=None); pass average='micro', 'macro' or 'weighted'"
-    elif isinstance(metric, (Precision, Recall)) and len(metric.thresholds) > 1:
+    elif isinstance(metric, R2Score) and metric.class_aggregation is None:
+        per = ("output column (class_aggregation=None); pass class_aggregation="
+               "'uniform_average' or 'variance_weighted_average'")
+    elif isinstance(metric, (Precision, Recall, TruePositives, FalsePositives, TrueNegatives,
+                             FalseNegatives)) and len(metric.thresholds) > 1:
         per = "threshold; pass one threshold"
     if per is not None:
         raise ValueError(
@@ -175,4 +193,7 @@ __all__ = [
     "FBetaScore", "F1Score",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCoshError",
     "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
+    "Sum", "R2Score", "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
+    "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
 ]

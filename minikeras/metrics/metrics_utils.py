@@ -23,6 +23,7 @@ Example:
 """
 from __future__ import annotations
 
+import numbers
 from enum import Enum
 from typing import Any
 
@@ -70,12 +71,18 @@ class AUCSummationMethod(Enum):
 
 def parse_init_thresholds(thresholds: Any, default_threshold: float = 0.5) -> list:
     """``thresholds`` as a list (a float becomes ``[float]``; None the default), each checked
-    to be in [0, 1] with keras's message."""
+    to be in [0, 1] with keras's message (a ValueError); a value that is not a number (a
+    string, a nested list) is a TypeError, as in keras (whose message is Python's)."""
     if thresholds is None:
         return [default_threshold]
-    values = list(thresholds) if isinstance(thresholds, (list, tuple, np.ndarray)) \
-        else [thresholds]
-    invalid = [t for t in values if t is None or not np.isscalar(t) or not 0 <= t <= 1]
+    values = list(thresholds) if isinstance(thresholds, (list, tuple)) or \
+        (isinstance(thresholds, np.ndarray) and thresholds.ndim) else [thresholds]
+    wrong = [t for t in values if t is not None and not isinstance(t, numbers.Real) and not (
+        isinstance(t, np.ndarray) and t.ndim == 0 and t.dtype.kind in "biuf")]
+    if wrong:
+        raise TypeError("Threshold values must be floats in [0, 1]. Received values of type "
+                        f"{sorted({type(t).__name__ for t in wrong})}: {wrong}")
+    invalid = [t for t in values if t is None or not 0 <= t <= 1]
     if invalid:
         raise ValueError(f"Threshold values must be in [0, 1]. Received: {invalid}")
     return values

@@ -1,4 +1,5 @@
-"""`Mean` and `MeanMetricWrapper`: running weighted means, as keras's reduction metrics."""
+"""`Sum`, `Mean` and `MeanMetricWrapper`: running weighted sums and means, as keras's
+reduction metrics."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,15 +15,20 @@ from minikeras.losses.loss import to_snake_case
 from minikeras.metrics.metric import Metric
 
 
-def reduce_to_samplewise_values(values: Any, sample_weight: Any
+def reduce_to_samplewise_values(values: Any, sample_weight: Any,
+                                reduce_fn: Callable = tf.reduce_mean
                                 ) -> tuple[tf.Tensor, tf.Tensor | None]:
-    """Weights ``values`` and averages every axis but the first, as keras's `Mean`.
+    """Weights ``values`` and reduces every axis but the first, as keras's `Mean` and `Sum`.
 
     Ranks are reconciled first (`squeeze_or_expand_to_same_rank`); axes of ``values``
-    beyond the rank of ``sample_weight`` are averaged; the weights are broadcast to the
-    values and multiply them; then weights and values are averaged over all axes but 0.
-    Note that a scalar weight therefore averages the whole batch into one value of
+    beyond the rank of ``sample_weight`` are reduced; the weights are broadcast to the
+    values and multiply them; then weights and values are reduced over all axes but 0.
+    Note that a scalar weight therefore reduces the whole batch into one value of
     weight ``w`` (keras does the same).
+
+    Args:
+      reduce_fn: How axes are reduced: ``tf.reduce_mean`` (default, `Mean`) or
+        ``tf.reduce_sum`` (`Sum`).
 
     Returns:
       ``(values, sample_weight)``, with ``sample_weight`` None when none was given.
@@ -33,14 +39,54 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim, values_ndim = sample_weight.shape.rank, values.shape.rank
         if values_ndim > weight_ndim:
-            values = tf.reduce_mean(values, axis=list(range(weight_ndim, values_ndim)))
+            values = reduce_fn(values, axis=list(range(weight_ndim, values_ndim)))
         sample_weight = tf.broadcast_to(sample_weight, tf.shape(values))
         values = values * sample_weight
         if weight_ndim > 1:
-            sample_weight = tf.reduce_mean(sample_weight, axis=list(range(1, weight_ndim)))
+            sample_weight = reduce_fn(sample_weight, axis=list(range(1, weight_ndim)))
     if values.shape.rank > 1:
-        values = tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
+        values = reduce_fn(values, axis=list(range(1, values.shape.rank)))
     return values, sample_weight
+
+
+class Sum(Metric):
+    """Weighted running sum: ``total += sum(values * sample_weight)``; result ``total``.
+
+    Without weights every value counts 1. Values of rank > 1 are summed per sample (see
+    `reduce_to_samplewise_values` for how weights are shaped).
+
+    Args:
+      name: Default ``"sum"``.
+      dtype: See `Metric`.
+
+    Example:
+      >>> from minikeras.metrics import Sum
+      >>> m = Sum(); m.update_state([1, 3, 5, 7])
+      >>> print(m.result().numpy())
+      16.0
+      >>> m = Sum(); m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
+      >>> print(m.result().numpy())
+      4.0
+    """
+
+    def __init__(self, name: str = "sum", dtype: Any = None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_state("total")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        """Adds the sum of this batch's (weighted) values to ``total``.
+
+        Args:
+          values: A tensor of any shape.
+          sample_weight: Optional weights broadcastable to ``values`` (after rank
+            reconciliation). Default None.
+        """
+        values, _ = reduce_to_samplewise_values(values, sample_weight, reduce_fn=tf.reduce_sum)
+        self.total.assign_add(tf.reduce_sum(values))
+
+    def result(self) -> tf.Tensor:
+        """``total``, cast to ``dtype``."""
+        return cast_result(tf.identity(self.total), self.dtype)
 
 
 class Mean(Metric):
