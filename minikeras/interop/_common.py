@@ -48,6 +48,11 @@ _CARRIED = {
     **{kind: () for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")},
     "Concatenate": ("axis",), "Dot": ("axes", "normalize"),
     "SpatialDropout1D": ("rate", "seed"), "SpatialDropout2D": ("rate", "data_format", "seed"),
+    **{f"Conv{d}DTranspose": tuple(a for a in _CONV if a != "groups") + ("output_padding",)
+       for d in (1, 2)},
+    "UpSampling1D": ("size",), "ZeroPadding1D": ("padding", "data_format"),
+    "Cropping1D": ("cropping",), "Cropping2D": ("cropping", "data_format"),
+    "UnitNormalization": ("axis",),
 }
 # Carried arguments read from another attribute than their name: keras's Normalization keeps
 # the given statistics in `input_mean`/`input_variance` (its `mean` is the broadcast tensor).

@@ -2,8 +2,16 @@
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
 from minikeras.layers.batch_normalization import BatchNormalization
 from minikeras.layers.categorical import CategoryEncoding, Discretization
+from minikeras.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose
 from minikeras.layers.convolution import Conv1D, Conv2D
 from minikeras.layers.core import Activation, Dropout, Flatten, Input, InputLayer, Softmax
+from minikeras.layers.cropping import (
+    Cropping1D,
+    Cropping2D,
+    UnitNormalization,
+    UpSampling1D,
+    ZeroPadding1D,
+)
 from minikeras.layers.dense import Dense
 from minikeras.layers.embedding import Embedding
 from minikeras.layers.group_normalization import GroupNormalization
@@ -46,6 +54,7 @@ from minikeras.layers.pooling import (
     MaxPooling2D,
 )
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.recurrent import GRU, LSTM, SimpleRNN
 from minikeras.layers.reshaping import Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]
@@ -62,6 +71,9 @@ __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "Alph
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
             "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["CategoryEncoding", "Discretization"]
+__all__ += ["GRU", "LSTM", "SimpleRNN"]
+__all__ += ["Conv1DTranspose", "Conv2DTranspose", "Cropping1D", "Cropping2D", "UnitNormalization",
+            "UpSampling1D", "ZeroPadding1D"]
 
 # keras's other names for the same classes (keras.layers.MaxPool2D is MaxPooling2D)
 AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
@@ -72,3 +84,5 @@ Convolution1D, Convolution2D = Conv1D, Conv2D
 __all__ += ["AvgPool1D", "AvgPool2D", "MaxPool1D", "MaxPool2D", "GlobalAvgPool1D",
             "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "Convolution1D",
             "Convolution2D"]
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+__all__ += ["Convolution1DTranspose", "Convolution2DTranspose"]
