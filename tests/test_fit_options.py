@@ -49,6 +49,11 @@ def test_class_weight_matches_keras_sparse_and_one_hot():
     check(ref, ours, y=np.eye(3, dtype=np.float32)[Y3], class_weight=cw)
 
 
+def test_class_weight_leaves_the_validation_split_unweighted_as_keras():
+    h = check(*pair(), y=Y3, class_weight={0: 4.0, 1: 0.25, 2: 1.0}, validation_split=0.3)
+    assert "val_loss" in h
+
+
 def test_class_weight_binary_matches_keras():
     yb = (X[:, 0] > 0).astype(np.float32)
     check(*pair(1, "sigmoid"), y=yb, class_weight={0: 3.0, 1: 1.0})

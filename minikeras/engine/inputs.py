@@ -195,10 +195,10 @@ def fit_adapters(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: d
         arrays, _ = data_module.check_arrays(x, y, sample_weight,
                                              require_y=not has_own_step(model),
                                              **io_names(model, x))
-        if class_weight is not None:
-            arrays.sample_weight = data_module.class_weight_to_sample_weight(arrays.y,
-                                                                           class_weight)
         train_arrays, val_arrays = data_module.split_validation(arrays, validation_split)
+        if class_weight is not None:  # training rows only: keras's validation is unweighted
+            train_arrays.sample_weight = data_module.class_weight_to_sample_weight(
+                train_arrays.y, class_weight)
         if val_arrays is not None:
             val = ArrayAdapter(val_arrays, batch_size or 32)
     elif validation_split:

@@ -4,18 +4,18 @@ import importlib
 from typing import Any
 
 from minikeras.backend import clear_session
-from minikeras.saving.registration import (
-    get_custom_objects,
-    get_registered_name,
-    get_registered_object,
-    register_keras_serializable,
-)
 from minikeras.utils.file_utils import get_file
 from minikeras.utils.gradient_check import check_gradients
 from minikeras.utils.numerical import normalize, to_categorical
 from minikeras.utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.random import set_random_seed
+from minikeras.utils.registration import (
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from minikeras.utils.sequences import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
 
