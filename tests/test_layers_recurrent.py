@@ -180,3 +180,19 @@ def test_masking_embedding_refused_in_functional_model():
     emb = layers.Embedding(12, 4, mask_zero=True)(inp)
     with pytest.raises(ValueError, match="mask_zero"):
         layers.LSTM(3)(emb)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_interop_round_trip(kind):
+    from minikeras import interop
+    model = mk.Sequential([mk.Input(shape=(8, 3))] + _series(mk, kind))
+    model.build()
+    converted = interop.to_keras(model)
+    np.testing.assert_allclose(converted.predict(XS, verbose=0), model.predict(XS, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+    back = interop.from_keras(converted)
+    np.testing.assert_allclose(back.predict(XS, verbose=0), model.predict(XS, verbose=0),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="dropout"):
+        interop.from_keras(keras.Sequential([keras.Input((8, 3)),
+                                             getattr(keras.layers, kind)(2, dropout=0.5)]))

@@ -15,6 +15,8 @@ from minikeras import activations, regularizers
 # conversion carries; each is read from the same-named attribute on either side.
 _CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
          "groups", "activation", "use_bias", "kernel_regularizer", "bias_regularizer")
+_RNN = ("units", "activation", "use_bias", "kernel_regularizer", "recurrent_regularizer",
+        "bias_regularizer", "return_sequences", "return_state", "go_backwards", "unroll")
 _CARRIED = {
     "Dense": ("units", "activation", "use_bias", "kernel_regularizer", "bias_regularizer"),
     "Activation": ("activation",),
@@ -53,6 +55,9 @@ _CARRIED = {
     "UpSampling1D": ("size",), "ZeroPadding1D": ("padding", "data_format"),
     "Cropping1D": ("cropping",), "Cropping2D": ("cropping", "data_format"),
     "UnitNormalization": ("axis",),
+    **{kind: _RNN + extra for kind, extra in (
+        ("LSTM", ("recurrent_activation", "unit_forget_bias")),
+        ("GRU", ("recurrent_activation", "reset_after")), ("SimpleRNN", ()))},
 }
 # Carried arguments read from another attribute than their name: keras's Normalization keeps
 # the given statistics in `input_mean`/`input_variance` (its `mean` is the broadcast tensor).
@@ -70,12 +75,16 @@ _REGULARIZERS = ("L1", "L2", "L1L2")  # matched by exact class; their factors ar
 # from_keras refuses every other option it neither carries nor ignores (e.g. lora_rank).
 _KERAS_OFF = {"kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
               "noise_shape": None, "activity_regularizer": None, "embeddings_constraint": None,
-              "beta_constraint": None, "gamma_constraint": None, "alpha_constraint": None}
+              "beta_constraint": None, "gamma_constraint": None, "alpha_constraint": None,
+              # recurrent layers' options minikeras lacks (see minikeras/layers/recurrent.py)
+              "recurrent_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0,
+              "seed": None, "stateful": False, "zero_output_for_mask": False}
 # keras config entries needing no counterpart (initializers only matter before weights are set;
 # dtype is checked through the layer's dtype policy).
 _KERAS_IGNORED = ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer",
                   "embeddings_initializer", "beta_initializer", "gamma_initializer",
-                  "alpha_initializer", "moving_mean_initializer", "moving_variance_initializer")
+                  "alpha_initializer", "moving_mean_initializer", "moving_variance_initializer",
+                  "recurrent_initializer")
 
 
 class _Unsupported(Exception):
@@ -164,7 +173,7 @@ def _raise_problems(problems: list[str], what: str) -> None:
 
 def _value_to_keras(arg: str, value: Any, keras: Any) -> Any:
     """The keras constructor value for a minikeras layer attribute."""
-    if arg == "activation":
+    if arg in ("activation", "recurrent_activation"):
         try:
             return activations.serialize(value)
         except ValueError:
@@ -183,7 +192,7 @@ def _value_to_keras(arg: str, value: Any, keras: Any) -> Any:
 
 def _value_from_keras(arg: str, value: Any, keras: Any, kind: str = "") -> Any:
     """The minikeras constructor value for a keras layer attribute."""
-    if arg == "activation":
+    if arg in ("activation", "recurrent_activation"):
         name = getattr(value, "__name__", None)
         try:
             if keras.activations.get(name) is value:
