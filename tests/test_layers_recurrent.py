@@ -182,7 +182,8 @@ def test_masking_embedding_refused_in_functional_model():
         layers.LSTM(3)(emb)
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+@pytest.mark.parametrize("kind", ["LSTM", pytest.param("GRU", marks=pytest.mark.slow),
+                                  pytest.param("SimpleRNN", marks=pytest.mark.slow)])
 def test_interop_round_trip(kind):
     from minikeras import interop
     model = mk.Sequential([mk.Input(shape=(8, 3))] + _series(mk, kind))
@@ -196,3 +197,47 @@ def test_interop_round_trip(kind):
     with pytest.raises(ValueError, match="dropout"):
         interop.from_keras(keras.Sequential([keras.Input((8, 3)),
                                              getattr(keras.layers, kind)(2, dropout=0.5)]))
+
+
+@pytest.mark.parametrize("merge_mode,kind,options", [
+    ("concat", "LSTM", {"return_sequences": True}), ("sum", "GRU", {}),
+    ("ave", "SimpleRNN", {"return_sequences": True, "return_state": True}),
+    ("mul", "LSTM", {"return_state": True}),
+    (None, "SimpleRNN", {"return_sequences": True, "return_state": True}), (None, "GRU", {})])
+def test_bidirectional_matches_keras(merge_mode, kind, options):
+    ours = layers.Bidirectional(getattr(layers, kind)(4, **options), merge_mode=merge_mode)
+    ref = keras.layers.Bidirectional(getattr(keras.layers, kind)(4, **options),
+                                     merge_mode=merge_mode)
+    assert check_forward_and_gradients(_Flat(ours), _Flat(ref), X) < 1e-5
+    assert [w.name.split(":")[0] for w in ours.weights] == [w.name for w in ref.weights]
+    assert ours.forward_layer.name.startswith("forward_")
+    expected = ref.compute_output_shape((None, 6, 5))
+    got = ours.compute_output_shape((None, 6, 5))
+    if isinstance(expected[0], tuple):  # several outputs: keras gives a tuple, minikeras a list
+        expected, got = list(expected), [tuple(s) for s in got]
+    assert got == expected
+
+
+def _bidi(lib):
+    return [lib.layers.Embedding(12, 4),
+            lib.layers.Bidirectional(lib.layers.LSTM(5, return_sequences=True)),
+            lib.layers.Bidirectional(lib.layers.GRU(3), merge_mode="sum"), lib.layers.Dense(1)]
+
+
+@pytest.mark.slow
+def test_bidirectional_fit_summary_and_saving_match_keras(tmp_path):
+    ours, ref = check_fit(_bidi, XI, YI, epochs=2)
+    check_summary(ours, ref)
+    check_config_round_trip(ours.layers[1])
+    check_save_load(ours, XI, tmp_path)
+
+
+def test_bidirectional_bad_arguments():
+    with pytest.raises(ValueError, match="merge mode"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(ValueError, match="wraps"):
+        layers.Bidirectional(layers.Dense(2))
+    with pytest.raises(ValueError, match="go_backwards"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))
+    with pytest.raises(ValueError, match="rank 3"):
+        layers.Bidirectional(layers.LSTM(2))(np.ones((2, 3), np.float32))

@@ -54,7 +54,7 @@ from minikeras.layers.pooling import (
     MaxPooling2D,
 )
 from minikeras.layers.preprocessing import Normalization, Rescaling
-from minikeras.layers.recurrent import GRU, LSTM, SimpleRNN
+from minikeras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from minikeras.layers.reshaping import Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]
@@ -71,7 +71,7 @@ __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "ActivityRegularization", "Alph
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
             "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["CategoryEncoding", "Discretization"]
-__all__ += ["GRU", "LSTM", "SimpleRNN"]
+__all__ += ["GRU", "LSTM", "SimpleRNN", "Bidirectional"]
 __all__ += ["Conv1DTranspose", "Conv2DTranspose", "Cropping1D", "Cropping2D", "UnitNormalization",
             "UpSampling1D", "ZeroPadding1D"]
 
