@@ -30,6 +30,7 @@ class _RNN(Layer):
     ``_step``."""
 
     _float_inputs = True
+    supports_masking = True  # keras's flag (read by code that checks it); masks are refused
     _gates = 1
     _n_states = 1
     _step = staticmethod(recurrent_cells.simple_rnn_step)
@@ -203,6 +204,9 @@ class _Gated(_RNN):
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", use_cudnn: Any = "auto",
                  **kwargs: Any):
+        # keras 2's `implementation` (1 or 2: the same math in another order); keras 3 accepts
+        # it too and keeps it out of the config
+        self.implementation = kwargs.pop("implementation", 2)
         if use_cudnn not in ("auto", True, False):
             raise ValueError(f"`use_cudnn` must be 'auto', True or False. Received: "
                              f"use_cudnn={use_cudnn!r}")
@@ -415,6 +419,7 @@ class Bidirectional(Layer):
     """
 
     _float_inputs = True
+    supports_masking = True  # keras's flag; masks are refused by the wrapped layers
 
     def __init__(self, layer: Any, merge_mode: str | None = "concat",
                  backward_layer: Any = None, **kwargs: Any):
@@ -445,6 +450,10 @@ class Bidirectional(Layer):
             backward_layer = type(layer).from_config({
                 **layer.get_config(), "name": "backward_" + base,
                 "go_backwards": not layer.go_backwards})
+            if hasattr(layer, "use_cudnn"):  # not in the config (keras's either); kept
+                backward_layer.use_cudnn = layer.use_cudnn
+        if hasattr(layer, "use_cudnn"):
+            self.forward_layer.use_cudnn = layer.use_cudnn
         self.backward_layer = backward_layer
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences

@@ -49,6 +49,9 @@ CLAIMED = [
     # Models beyond Sequential (issue 11). layers/layer_test.py is not claimed: most of it
     # tests keras internals (remat, quantization, dtype policies, masking, call-context args).
     "models/functional_test.py", "models/model_test.py",
+    # The recurrent layers (LSTM, GRU, SimpleRNN, Bidirectional).
+    "layers/rnn/lstm_test.py", "layers/rnn/gru_test.py", "layers/rnn/simple_rnn_test.py",
+    "layers/rnn/bidirectional_test.py",
 ]
 
 _REWRITES = [
