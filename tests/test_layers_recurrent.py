@@ -241,3 +241,12 @@ def test_bidirectional_bad_arguments():
         layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))
     with pytest.raises(ValueError, match="rank 3"):
         layers.Bidirectional(layers.LSTM(2))(np.ones((2, 3), np.float32))
+
+
+def test_keras_legacy_and_cudnn_arguments():
+    layer = layers.GRU.from_config({**layers.GRU(3).get_config(), "implementation": 1})
+    assert layer(X).shape == (3, 3) and "implementation" not in layer.get_config()
+    bidi = layers.Bidirectional(layers.LSTM(2, use_cudnn=False))
+    assert bidi.forward_layer.use_cudnn is False and bidi.backward_layer.use_cudnn is False
+    assert not hasattr(layers.Bidirectional(layers.SimpleRNN(2)).forward_layer, "use_cudnn")
+    assert layers.LSTM(2).supports_masking == keras.layers.LSTM(2).supports_masking
