@@ -161,3 +161,30 @@ def test_ctrl_c_stops_cleanly_and_returns_history():
     assert signal.getsignal(signal.SIGINT) is before
     with pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGINT)
+
+
+def test_image_targets_train_as_keras_and_take_per_sample_weights():
+    """Per-pixel losses ((n, h, w) from targets (n, h, w, c)), as an autoencoder trains; a
+    per-sample weight scales each sample's pixels (keras's fit fails to broadcast that)."""
+    images = rng.normal(size=(16, 6, 6, 1)).astype(np.float32)
+    models = []
+    for lib in (keras, mk):
+        model = lib.Sequential([lib.Input((6, 6, 1)),
+                                lib.layers.Conv2D(2, 3, padding="same", activation="tanh"),
+                                lib.layers.Conv2D(1, 1)])
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    start = models[1].get_weights()
+    histories = [m.fit(images, images, batch_size=8, epochs=2, shuffle=False,
+                       verbose=0).history["loss"] for m in models]
+    np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
+    for ours, theirs in zip(models[1].get_weights(), models[0].get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    weighted = mk.models.clone_model(models[1])
+    weighted.set_weights(start)
+    weighted.compile(optimizer=mk.optimizers.SGD(0.1), loss="mse")
+    doubled = weighted.evaluate(images, images, sample_weight=np.full(16, 2.0, np.float32),
+                                verbose=0)
+    plain = weighted.evaluate(images, images, verbose=0)
+    np.testing.assert_allclose(doubled, 2 * plain, rtol=1e-6)

@@ -109,6 +109,13 @@ class Loss:
         if sample_weight is not None:
             sample_weight = tf.cast(sample_weight, tf.float32)
             values, sample_weight = F.squeeze_or_expand_to_same_rank(values, sample_weight)
+            extra = (values.shape.rank or 0) - (sample_weight.shape.rank or 0)
+            if sample_weight.shape.rank is not None and extra > 0:
+                # one weight per sample against per-pixel losses ((n,) against (n, h, w)):
+                # each sample's losses get its weight (keras's fit fails to broadcast here)
+                sample_weight = tf.reshape(sample_weight, tf.concat(
+                    [tf.shape(sample_weight), tf.ones([extra], tf.int32)], axis=0))
+                sample_weight = tf.broadcast_to(sample_weight, tf.shape(values))
             values = values * sample_weight
         if self.reduction == "mean_with_sample_weight" and sample_weight is not None:
             count = tf.reduce_sum(sample_weight)
