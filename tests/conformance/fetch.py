@@ -45,7 +45,10 @@ CLAIMED = [
     "layers/regularization/spatial_dropout_test.py",
     "layers/reshaping/permute_test.py", "layers/reshaping/repeat_vector_test.py",
     "layers/reshaping/reshape_test.py", "layers/reshaping/up_sampling2d_test.py",
-    "layers/reshaping/zero_padding2d_test.py",
+    "layers/reshaping/zero_padding2d_test.py", "layers/convolutional/conv_transpose_test.py",
+    "layers/reshaping/cropping1d_test.py", "layers/reshaping/cropping2d_test.py",
+    "layers/reshaping/up_sampling1d_test.py", "layers/reshaping/zero_padding1d_test.py",
+    "layers/normalization/unit_normalization_test.py",
     # Models beyond Sequential (issue 11). layers/layer_test.py is not claimed: most of it
     # tests keras internals (remat, quantization, dtype policies, masking, call-context args).
     "models/functional_test.py", "models/model_test.py",
