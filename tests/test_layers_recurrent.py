@@ -250,3 +250,15 @@ def test_keras_legacy_and_cudnn_arguments():
     assert bidi.forward_layer.use_cudnn is False and bidi.backward_layer.use_cudnn is False
     assert not hasattr(layers.Bidirectional(layers.SimpleRNN(2)).forward_layer, "use_cudnn")
     assert layers.LSTM(2).supports_masking == keras.layers.LSTM(2).supports_masking
+
+
+@pytest.mark.parametrize("consumer", [lambda: layers.LSTM(3), lambda: layers.GRU(3),
+                                      lambda: layers.GlobalAveragePooling1D()])
+def test_sequential_refuses_padding_masks_it_cannot_consume(consumer):
+    """keras would skip the padded steps; minikeras cannot yet, so it says so at build."""
+    with pytest.raises(ValueError, match="mask_zero=True"):
+        mk.Sequential([mk.Input((5,), dtype="int32"), layers.Embedding(10, 4, mask_zero=True),
+                       layers.Dense(4), consumer()])
+    model = mk.Sequential([mk.Input((5,), dtype="int32"), layers.Embedding(10, 4),
+                           consumer()])  # without the mask it builds
+    assert model.built

@@ -1,6 +1,7 @@
 """Layers: `Dense` and its companions, all `tf.Module`s built lazily on their first input."""
 from minikeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU
 from minikeras.layers.batch_normalization import BatchNormalization
+from minikeras.layers.bidirectional import Bidirectional
 from minikeras.layers.categorical import CategoryEncoding, Discretization
 from minikeras.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose
 from minikeras.layers.convolution import Conv1D, Conv2D
@@ -54,7 +55,7 @@ from minikeras.layers.pooling import (
     MaxPooling2D,
 )
 from minikeras.layers.preprocessing import Normalization, Rescaling
-from minikeras.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from minikeras.layers.recurrent import GRU, LSTM, SimpleRNN
 from minikeras.layers.reshaping import Permute, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer", "Softmax"]

@@ -206,6 +206,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
         return (tf.reduce_sum(inputs, axis=axis, keepdims=self.keepdims)
                 / tf.reduce_sum(tf.cast(keep, inputs.dtype), axis=axis, keepdims=self.keepdims))
 
+    consumes_masks = True  # keras averages over the unmasked steps only
+
 
 class GlobalAveragePooling2D(_GlobalPooling):
     __doc__ = ("""Mean over height and width: ``(batch, h, w, c) -> (batch, c)``.

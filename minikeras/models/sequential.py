@@ -95,6 +95,7 @@ class Sequential(Model):
             return
         if any(layer is existing for existing in self._layers):
             raise ValueError(f"Layer '{layer.name}' is already in this Sequential.")
+        _check_masks(self._layers + [layer])
         self._layers.append(layer)
         self._forget_compiled_functions()
         if self.built:
@@ -139,6 +140,7 @@ class Sequential(Model):
                 f"shape {self._input_layer.batch_shape}. You cannot build it with input_shape "
                 f"{tuple(input_shape)}")
         shape = (None,) + shape[1:]
+        _check_masks(self._layers)
         for layer in self._layers:
             _check_single_positional(layer)
         self.input_spec_shape = shape
@@ -237,6 +239,21 @@ class Sequential(Model):
 def _is_flat_shape(shape: Any) -> bool:
     return isinstance(shape, (tuple, list)) and all(
         d is None or isinstance(d, int) for d in shape)
+
+
+def _check_masks(layers: Sequence[Layer]) -> None:
+    """A layer that would consume keras's mask (an RNN, GlobalAveragePooling1D) after an
+    ``Embedding(mask_zero=True)``: keras skips the padded steps there, minikeras cannot yet,
+    so it refuses rather than compute other numbers."""
+    masked = None
+    for layer in layers:
+        if getattr(layer, "mask_zero", False):
+            masked = layer
+        elif masked is not None and getattr(layer, "consumes_masks", False):
+            raise ValueError(
+                f"Layer '{layer.name}' follows '{masked.name}' with mask_zero=True: keras "
+                "would skip the padded steps, and minikeras layers do not consume masks yet. "
+                "Use mask_zero=False (padding then counts as input).")
 
 
 def _check_single_positional(layer: Layer) -> None:
