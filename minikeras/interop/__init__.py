@@ -3,11 +3,13 @@
     keras_model = minikeras.interop.to_keras(model)     # same weights, same predictions
     model = minikeras.interop.from_keras(keras_model)   # for the layers minikeras has
 
-Sequential and functional models of Dense, Activation, Dropout, Flatten, Softmax, Conv1D/2D, the
-pooling layers, Reshape, Permute, RepeatVector, Identity, ZeroPadding2D, UpSampling2D, Embedding,
+Sequential and functional models of Dense, Activation, Dropout, Flatten, Softmax, Conv1D/2D and
+their transposes, the pooling layers, Reshape, Permute, RepeatVector, Identity, ZeroPadding1D/2D,
+UpSampling1D/2D, Cropping1D/2D, UnitNormalization, Embedding, LSTM, GRU, SimpleRNN,
 the normalization and preprocessing layers (BatchNormalization with its moving statistics,
 Normalization given or adapted, CategoryEncoding, Discretization), the activation and noise
-layers and the merging layers (and nested Sequentials) convert with their weights,
+layers and the merging layers (and nested Sequentials, and operation nodes such as ``x * 2``
+or ``ops.concatenate`` between layers) convert with their weights,
 activations, Dense L1/L2/L1L2 regularizers, Dropout seeds and `trainable` flags. A setting
 the other library cannot reproduce is refused, never dropped: the whole model is checked first,
 and one ValueError lists every offending layer (name, class and reasons) before anything is
