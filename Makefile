@@ -41,8 +41,12 @@ $(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml constraints.txt
 notebooks: $(VENV)/.installed-notebooks
 	$(PY) -m jupytext --to ipynb tutorials/[0-9][0-9]_*.py
 
+# The docs extra's requirements (from pyproject.toml) into the venv, which has minikeras
+# already: `pip install -e ".[docs]"` would build minikeras's editable wheel a second time.
 $(VENV)/.installed-docs: $(VENV)/.installed pyproject.toml constraints.txt
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[docs]"
+	$(PY) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']\
+	['optional-dependencies']['docs'], sep='\n')" > $(VENV)/docs-requirements.txt
+	$(PY) -m pip install --quiet -c constraints.txt -r $(VENV)/docs-requirements.txt
 	touch $@
 
 # The documentation site in site/ (open site/index.html): the guide (docs/*.md), the API

@@ -3,7 +3,8 @@
 - before the build: every public name (see public_api.py) must have a docstring;
 - a public module that no page of docs/reference/ renders gets a generated page;
 - the tutorials are executed once in quick mode (tutorials.py) and added as notebooks
-  ``tutorials/NN_name.ipynb``, which mkdocs-jupyter renders with their figures;
+  ``tutorials/NN_name.ipynb``, which mkdocs-jupyter renders with their figures; they run in
+  the background from the start of the build, and a tutorial's page waits for its notebook;
 - after the build: every public module, class and function, and every documented public
   method, must have its entry (an HTML anchor with its dotted name) in the API reference.
 
@@ -31,19 +32,33 @@ import tutorials  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.minikeras")
 
 
+_EXECUTION: tutorials.Execution | None = None
+_STAGED: dict[str, Path] = {}  # page src_uri -> its tutorial's source
+
+
 def on_config(config):
+    global _EXECUTION
+    # First, before this process imports TensorFlow: the tutorials run while the site builds.
+    if _EXECUTION is not None:
+        _EXECUTION.stop()
+    _EXECUTION = tutorials.start(log=log.info)
     # The API reference imports every minikeras module (mkdocs.yml: force_inspection); running
     # `python -m minikeras` would train the demo, so its module is a placeholder here.
     sys.modules.setdefault("minikeras.__main__", types.ModuleType("minikeras.__main__"))
     # Functions made by a factory (minikeras.ops's elementwise ops) carry the factory's
     # qualified name (``_binary.<locals>.apply``), which the reference cannot resolve: in this
-    # process, each takes the name it is published under in its defining module.
+    # process, each takes the name it is published under in its defining module (as does a
+    # functools.wraps wrapper of one, such as minikeras.ops's symbolic-tensor dispatch).
     for _name, value in public_api.public_objects():
         if isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__:
             defining = sys.modules.get(value.__module__)
-            published = [key for key, item in vars(defining).items() if item is value]
+            inner = getattr(value, "__wrapped__", value)
+            published = [key for key, item in vars(defining).items()
+                         if item is value or item is inner]
             if published:
                 value.__qualname__ = published[0]
+                if isinstance(inner, types.FunctionType) and "<locals>" in inner.__qualname__:
+                    inner.__qualname__ = published[0]
     # minikeras's docstrings say "Example:" (one example, as the style guide asks); griffe's
     # Google parser knows only "Examples:" as the section whose >>> lines render as code.
     try:
@@ -60,23 +75,43 @@ def on_pre_build(config):
 
 @event_priority(100)  # before mkdocs-jupyter turns notebooks into pages
 def on_files(files, config):
-    start = time.perf_counter()
-    try:
-        plan = tutorials.executed_notebooks(log=log.info)
-    except RuntimeError as error:
-        raise PluginError(str(error)) from None
-    log.info("tutorials ready in %.1f s", time.perf_counter() - start)
     _add_module_pages(files, config)
     # Staged under their page names as ordinary files (mkdocs-jupyter reads a notebook from
-    # its File's src_dir, which a File.generated one does not have).
+    # its File's src_dir, which a File.generated one does not have); each is copied there when
+    # its page is about to be read (on_pre_page). The pages are read in the order of `files`
+    # (the nav decides the site's order): these after all the others, in the order the
+    # tutorials are executed, so that each is converted while the next ones still run.
     stage = tutorials.CACHE / "pages"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "tutorials").mkdir(parents=True)
-    for source, notebook in plan.items():
-        shutil.copyfile(notebook, stage / "tutorials" / f"{source.stem}.ipynb")
-        files.append(File(f"tutorials/{source.stem}.ipynb", src_dir=str(stage),
-                          dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
+    _STAGED.clear()
+    for source in tutorials.longest_first(_EXECUTION.plan):
+        file = File(f"tutorials/{source.stem}.ipynb", src_dir=str(stage),
+                    dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+        files.append(file)
+        _STAGED[file.src_uri] = source
     return files
+
+
+@event_priority(100)  # before mkdocs-jupyter reads the notebook
+def on_pre_page(page, config, files):
+    source = _STAGED.get(page.file.src_uri)
+    if source is not None:
+        start = time.perf_counter()
+        try:
+            notebook = _EXECUTION.wait(source)
+        except RuntimeError as error:
+            raise PluginError(str(error)) from None
+        shutil.copyfile(notebook, tutorials.CACHE / "pages" / page.file.src_uri)
+        waited = time.perf_counter() - start
+        if waited > 0.1:
+            log.info("waited %.1f s for tutorial %s", waited, source.stem)
+    return page
+
+
+def on_build_error(error):
+    if _EXECUTION is not None:
+        _EXECUTION.stop()
 
 
 def on_page_content(html, page, config, files):
@@ -149,6 +184,7 @@ def on_post_build(config):
     its object (``minikeras.Model`` is documented as ``minikeras.models.Model``) or its
     defining module's name. Class members are checked when they have their own docstring
     (overrides that inherit one are documented on the base class)."""
+    _EXECUTION.wait_all()  # all done by now: logs how long each tutorial took
     ids = _documented_ids(Path(config.site_dir))
     objects = list(public_api.public_objects())
     modules = public_api.public_modules()
