@@ -27,7 +27,7 @@ class Bidirectional(Layer):
         two outputs as a list).
       backward_layer: Optional layer for the backward direction (its ``go_backwards`` must
         differ from ``layer``'s; ``return_sequences`` and ``return_state`` must be equal).
-      name, trainable and the other `Layer` keywords.
+      **kwargs: ``name``, ``trainable`` and the other `Layer` keywords.
 
     With ``return_state`` the result is ``[output, *forward_states, *backward_states]``
     (``[forward_output, backward_output, *states]`` when merge_mode is None).

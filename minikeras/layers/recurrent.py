@@ -238,22 +238,31 @@ class LSTM(_Gated):
 
     Args:
       units: Positive integer, the size of ``h`` and ``c``.
-      activation: Default "tanh". recurrent_activation: Default "sigmoid".
+      activation: Default "tanh".
+      recurrent_activation: Default "sigmoid".
       use_bias: Default True.
-      kernel_initializer: Default "glorot_uniform". recurrent_initializer: Default
-        "orthogonal". bias_initializer: Default "zeros".
+      kernel_initializer: Default "glorot_uniform".
+      recurrent_initializer: Default "orthogonal".
+      bias_initializer: Default "zeros".
       unit_forget_bias: Add 1 to the forget gate's bias at initialization. Default True.
-      kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint: Default None.
-      dropout, recurrent_dropout: Default 0.0; values > 0 raise NotImplementedError (not
-        supported yet). seed: Default None (unused without dropout).
+      kernel_regularizer: Default None.
+      recurrent_regularizer: Default None.
+      bias_regularizer: Default None.
+      activity_regularizer: Default None.
+      kernel_constraint: Default None.
+      recurrent_constraint: Default None.
+      bias_constraint: Default None.
+      dropout: Default 0.0; a value > 0 raises NotImplementedError (not supported yet).
+      recurrent_dropout: Default 0.0; a value > 0 raises NotImplementedError.
+      seed: Default None (unused without dropout).
       return_sequences: Return the output of every step ``(batch, time, units)`` rather than
         the last ``(batch, units)``. Default False.
       return_state: Also return the final states: ``[output, h, c]``. Default False.
       go_backwards: Process the sequence in reverse (sequences come out reversed, as
         keras's). Default False.
       stateful: Default False; True raises NotImplementedError (not supported yet).
-      unroll: Default False; True runs the same loop. use_cudnn: Default "auto" (ignored).
+      unroll: Default False; True runs the same loop.
+      use_cudnn: Default "auto" (ignored).
 
     Masks (``Embedding(mask_zero=True)``) are not supported yet: see the module docstring.
 
@@ -310,15 +319,27 @@ class GRU(_Gated):
 
     Args:
       units: Positive integer, the size of ``h``.
-      activation: Default "tanh". recurrent_activation: Default "sigmoid".
-      use_bias: Default True. kernel_initializer: Default "glorot_uniform".
-      recurrent_initializer: Default "orthogonal". bias_initializer: Default "zeros".
-      kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint: Default None.
-      dropout, recurrent_dropout: Default 0.0; > 0 raises NotImplementedError. seed: None.
-      return_sequences: Default False. return_state: Default False (``[output, h]``).
-      go_backwards: Default False. stateful: Default False (True raises
-        NotImplementedError). unroll: Default False (True runs the same loop).
+      activation: Default "tanh".
+      recurrent_activation: Default "sigmoid".
+      use_bias: Default True.
+      kernel_initializer: Default "glorot_uniform".
+      recurrent_initializer: Default "orthogonal".
+      bias_initializer: Default "zeros".
+      kernel_regularizer: Default None.
+      recurrent_regularizer: Default None.
+      bias_regularizer: Default None.
+      activity_regularizer: Default None.
+      kernel_constraint: Default None.
+      recurrent_constraint: Default None.
+      bias_constraint: Default None.
+      dropout: Default 0.0; a value > 0 raises NotImplementedError (not supported yet).
+      recurrent_dropout: Default 0.0; a value > 0 raises NotImplementedError.
+      seed: Default None (unused without dropout).
+      return_sequences: Default False.
+      return_state: Default False (``[output, h]``).
+      go_backwards: Default False.
+      stateful: Default False (True raises NotImplementedError).
+      unroll: Default False (True runs the same loop).
       reset_after: Apply the reset gate after the recurrent matmul. Default True.
       use_cudnn: Default "auto" (ignored).
 
@@ -363,15 +384,26 @@ class SimpleRNN(_RNN):
 
     Args:
       units: Positive integer, the size of ``h``.
-      activation: Default "tanh" (None means linear). use_bias: Default True.
-      kernel_initializer: Default "glorot_uniform". recurrent_initializer: Default
-        "orthogonal". bias_initializer: Default "zeros".
-      kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint: Default None.
-      dropout, recurrent_dropout: Default 0.0; > 0 raises NotImplementedError. seed: None.
-      return_sequences: Default False. return_state: Default False (``[output, h]``).
-      go_backwards: Default False. stateful: Default False (True raises
-        NotImplementedError). unroll: Default False (True runs the same loop).
+      activation: Default "tanh" (None means linear).
+      use_bias: Default True.
+      kernel_initializer: Default "glorot_uniform".
+      recurrent_initializer: Default "orthogonal".
+      bias_initializer: Default "zeros".
+      kernel_regularizer: Default None.
+      recurrent_regularizer: Default None.
+      bias_regularizer: Default None.
+      activity_regularizer: Default None.
+      kernel_constraint: Default None.
+      recurrent_constraint: Default None.
+      bias_constraint: Default None.
+      dropout: Default 0.0; a value > 0 raises NotImplementedError (not supported yet).
+      recurrent_dropout: Default 0.0; a value > 0 raises NotImplementedError.
+      seed: Default None (unused without dropout).
+      return_sequences: Default False.
+      return_state: Default False (``[output, h]``).
+      go_backwards: Default False.
+      stateful: Default False (True raises NotImplementedError).
+      unroll: Default False (True runs the same loop).
 
     Example:
       >>> import tensorflow as tf

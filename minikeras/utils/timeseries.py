@@ -34,7 +34,8 @@ def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
       batch_size: Windows per batch; None yields single windows. Default 128.
       shuffle: Whether to shuffle the windows. Default False.
       seed: Seed for the shuffle. Default None (a random one).
-      start_index, end_index: Only rows in ``[start_index, end_index)`` are used.
+      start_index: First row used. Default None (0).
+      end_index: Rows from here on are not used. Default None (the end).
 
     Example:
       >>> import numpy as np
