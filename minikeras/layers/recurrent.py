@@ -245,24 +245,12 @@ class LSTM(_Gated):
       recurrent_initializer: Default "orthogonal".
       bias_initializer: Default "zeros".
       unit_forget_bias: Add 1 to the forget gate's bias at initialization. Default True.
-      kernel_regularizer: Default None.
-      recurrent_regularizer: Default None.
-      bias_regularizer: Default None.
-      activity_regularizer: Default None.
-      kernel_constraint: Default None.
-      recurrent_constraint: Default None.
-      bias_constraint: Default None.
-      dropout: Default 0.0; a value > 0 raises NotImplementedError (not supported yet).
-      recurrent_dropout: Default 0.0; a value > 0 raises NotImplementedError.
-      seed: Default None (unused without dropout).
-      return_sequences: Return the output of every step ``(batch, time, units)`` rather than
-        the last ``(batch, units)``. Default False.
-      return_state: Also return the final states: ``[output, h, c]``. Default False.
-      go_backwards: Process the sequence in reverse (sequences come out reversed, as
-        keras's). Default False.
-      stateful: Default False; True raises NotImplementedError (not supported yet).
-      unroll: Default False; True runs the same loop.
-      use_cudnn: Default "auto" (ignored).
+      **kwargs: The arguments shared with `SimpleRNN`, with keras's defaults: the kernel,
+        recurrent, bias and activity regularizers and the kernel, recurrent and bias
+        constraints (None); ``dropout`` and ``recurrent_dropout`` (0.0; a value > 0 raises
+        NotImplementedError); ``seed``; ``return_sequences``, ``return_state`` and
+        ``go_backwards`` (False); ``stateful`` (False; True raises NotImplementedError);
+        ``unroll`` (False; True runs the same loop); ``use_cudnn`` ("auto", ignored); ``name``.
 
     Masks (``Embedding(mask_zero=True)``) are not supported yet: see the module docstring.
 
@@ -325,23 +313,13 @@ class GRU(_Gated):
       kernel_initializer: Default "glorot_uniform".
       recurrent_initializer: Default "orthogonal".
       bias_initializer: Default "zeros".
-      kernel_regularizer: Default None.
-      recurrent_regularizer: Default None.
-      bias_regularizer: Default None.
-      activity_regularizer: Default None.
-      kernel_constraint: Default None.
-      recurrent_constraint: Default None.
-      bias_constraint: Default None.
-      dropout: Default 0.0; a value > 0 raises NotImplementedError (not supported yet).
-      recurrent_dropout: Default 0.0; a value > 0 raises NotImplementedError.
-      seed: Default None (unused without dropout).
-      return_sequences: Default False.
-      return_state: Default False (``[output, h]``).
-      go_backwards: Default False.
-      stateful: Default False (True raises NotImplementedError).
-      unroll: Default False (True runs the same loop).
+      **kwargs: The arguments shared with `SimpleRNN`, with keras's defaults: the kernel,
+        recurrent, bias and activity regularizers and the kernel, recurrent and bias
+        constraints (None); ``dropout`` and ``recurrent_dropout`` (0.0; a value > 0 raises
+        NotImplementedError); ``seed``; ``return_sequences``, ``return_state`` and
+        ``go_backwards`` (False); ``stateful`` (False; True raises NotImplementedError);
+        ``unroll`` (False; True runs the same loop); ``use_cudnn`` ("auto", ignored); ``name``.
       reset_after: Apply the reset gate after the recurrent matmul. Default True.
-      use_cudnn: Default "auto" (ignored).
 
     Example:
       >>> import tensorflow as tf
