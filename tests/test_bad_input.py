@@ -239,3 +239,21 @@ def test_rank_one_x_builds_a_model_that_takes_it_and_hints_for_dense():
     with pytest.raises(ValueError, match=r"rank >= 2.*reshape\(-1, 1\)"):
         dense.fit(X[:, 0], Y, verbose=0)
     assert not dense.built or int(dense.optimizer.iterations.numpy()) == 0
+
+
+def test_generator_batches_that_change_structure_or_rank_are_refused():
+    m = compiled()
+
+    def changing_structure():
+        yield X[:4], Y[:4]
+        yield X[:4], Y[:4], np.ones(4, np.float32)
+
+    def changing_rank():
+        yield X[:4], Y[:4]
+        yield X[:4, :, None], Y[:4]
+
+    with pytest.raises(ValueError, match="same structure"):
+        m.fit(changing_structure(), verbose=0)
+    with pytest.raises(ValueError, match="keep the rank"):
+        m.fit(changing_rank(), verbose=0)
+    assert int(m.optimizer.iterations.numpy()) == 0

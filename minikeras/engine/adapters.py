@@ -143,13 +143,13 @@ def generator_to_dataset(generator: types.GeneratorType) -> tf.data.Dataset:
                 "Generator batches must be tuples of arrays (or lists or dicts of arrays) with "
                 f"a batch dimension; array {path} of the first batch has shape {v.shape} and "
                 f"dtype {v.dtype}.")
-    try:
-        signature = tf.nest.map_structure(_merged_spec, *peeked)
-    except (ValueError, TypeError) as error:
-        if "rank" in str(error):
-            raise
-        raise ValueError("Generator batches must all have the same structure. The first two "
-                         f"differ: {error}") from None
+    for batch in peeked[1:]:
+        try:
+            tf.nest.assert_same_structure(peeked[0], batch)
+        except (ValueError, TypeError) as error:
+            raise ValueError("Generator batches must all have the same structure. The first "
+                             f"two differ: {error}") from None
+    signature = tf.nest.map_structure(_merged_spec, *peeked)
     rest = (_as_element(b) for b in generator)
     return tf.data.Dataset.from_generator(lambda: itertools.chain(peeked, rest),
                                           output_signature=signature)
