@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from minikeras.layers.operations import BINARY, FUNCTIONS, UNARY
+from minikeras.layers.operations import BINARY, FUNCTIONS, UNARY, fill_arguments
 
 KERAS_TENSOR = "__keras_tensor__"
 # minikeras.ops name -> (keras.src.ops module, keras op class, the class's constructor args)
@@ -135,17 +135,18 @@ def _tensors_to_markers(value: Any, tensors: list) -> Any:
     return value
 
 
+def _has_array(template: Any) -> bool:
+    if isinstance(template, dict):
+        return set(template) == {"__array__", "dtype"} or any(map(_has_array, template.values()))
+    return isinstance(template, list) and any(map(_has_array, template))
+
+
 def _fill(template: Any, tensors: list) -> Any:
-    if isinstance(template, dict) and set(template) == {"__tensor__"}:
-        return tensors[template["__tensor__"]]
-    if isinstance(template, dict) and set(template) == {"__array__", "dtype"}:
+    """`fill_arguments`, refusing a NumPy constant (keras's record of one is not written)."""
+    if _has_array(template):
         raise ValueError("a NumPy constant in a minikeras.ops call cannot be written to a "
                          ".keras file yet; save with the .minikeras format")
-    if isinstance(template, dict):
-        return {k: _fill(v, tensors) for k, v in template.items()}
-    if isinstance(template, list):
-        return [_fill(v, tensors) for v in template]
-    return template
+    return fill_arguments(template, tensors)
 
 
 def _entry(entry: dict, class_name: str, module: str, config: dict, args: list) -> dict:
