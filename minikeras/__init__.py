@@ -5,6 +5,7 @@
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10)
 """
+import minikeras._tensorflow  # noqa: F401 - first: TensorFlow without its eager keras import
 from minikeras import (
     _autograph,  # noqa: F401 - AutoGraph leaves minikeras's code as it is
     activations,
