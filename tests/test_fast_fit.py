@@ -206,6 +206,31 @@ def test_epoch_groups_without_callbacks_match_epoch_by_epoch():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("fit_kw", [
+    {"validation_split": 0.3, "validation_freq": 1},
+    {"validation_data": (X[:13], Y[:13]), "validation_freq": 3, "validation_batch_size": 5},
+    {"validation_split": 0.25, "sample_weight": np.linspace(0.5, 2, len(X), dtype="float32")},
+])
+def test_epoch_groups_validate_inside_the_call_as_epoch_by_epoch(fit_kw):
+    """Validation arrays in memory: the groups run each epoch's validation pass in the same
+    compiled call, with the logs, weights and final metric state of epoch-by-epoch fit."""
+    results = []
+    for callbacks in (None, [mk.callbacks.Callback()]):
+        mk.utils.set_random_seed(8)
+        model = make()
+        h = model.fit(X, Y, batch_size=16, epochs=7, shuffle=True, verbose=0,
+                      callbacks=callbacks, **fit_kw).history
+        results.append((h, model.get_weights(), dict(model.trace_counts),
+                        [float(m.result()) for m in model.metrics]))
+    (h1, w1, t1, m1), (h2, w2, t2, m2) = results
+    assert t1 == {"train_epochs": 1} and t2 == {"train": 1, "test": 1}
+    freq = fit_kw["validation_freq"] if "validation_freq" in fit_kw else 1
+    assert len(h1["val_loss"]) == 7 // freq
+    assert h1 == h2 and m1 == m2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_epoch_groups_also_serve_verbose_2_the_auto_of_scripts(capsys):
     mk.utils.set_random_seed(8)
     model = make()
@@ -251,7 +276,8 @@ def test_auto_runs_many_steps_per_call_and_per_batch_hooks_force_one(monkeypatch
     x = np.tile(X, (30, 1))  # 2010 rows: 126 batches of 16
     y = np.tile(Y, 30)
     model = make()
-    model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_data=(X, Y))
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_data=(X, Y),
+              callbacks=[mk.callbacks.Callback()])  # a callback: epoch by epoch, in chunks
     train_calls = [c for k, c in calls if k == "train"]
     assert sum(train_calls) == 2 * 126
     assert len(train_calls) < 30  # tiny steps: "auto" packs many into each call

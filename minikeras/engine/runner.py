@@ -5,8 +5,8 @@ testing and prediction: it asks the chunk size, fires the batch-begin hook, runs
 call (steps.py) on the adapter's data (adapters.py), fires the batch-end hook with the running
 logs, and stops at the end of the data, on ``model.stop_training`` or on Ctrl-C.
 
-When nothing has to run between epochs (`epochs_share_calls`), several whole epochs run in one
-compiled call, and the epoch hooks then fire in order for each of them.
+When nothing has to run between epochs (`epochs_share_calls`), several whole epochs, with their
+validation passes, run in one compiled call, and the epoch hooks then fire in order for each.
 """
 from __future__ import annotations
 
@@ -63,10 +63,11 @@ def _kind(kind: str) -> str:
 def epochs_share_calls(user_callbacks: list, verbose: int, validation: Any, resuming: bool,
                        data: Any, steps_per_execution: int | str) -> bool:
     """Whether several epochs can run in one compiled call: nothing runs between epochs (no
-    callbacks but the History, at most a line per epoch, no validation), a fresh start, data
-    in memory, and "auto" sizing."""
-    return (not user_callbacks and verbose != 1 and validation is None and not resuming
-            and not data.streamed and steps_per_execution == "auto")
+    callbacks but the History, at most a line per epoch), a fresh start, training and
+    validation data in memory, and "auto" sizing."""
+    return (not user_callbacks and verbose != 1 and not resuming and not data.streamed
+            and (validation is None or not validation.streamed)
+            and steps_per_execution == "auto")
 
 
 class Runner:
@@ -172,7 +173,8 @@ class Runner:
             resume, state.resume = state.resume, None
             epoch, logs = (resume.epoch if resume else initial_epoch), {}
             if group_epochs(resume is not None):
-                epoch, logs = self._epoch_groups(train, order_fn, epoch, epochs)
+                epoch, logs = self._epoch_groups(train, order_fn, epoch, epochs, validation,
+                                                 validation_freq)
             while epoch < epochs and not self._stopped() and not self.model.stop_training:
                 resuming = resume is not None and epoch == resume.epoch
                 state.epoch, state.step = epoch, 0
@@ -203,27 +205,31 @@ class Runner:
             cbs.call("on_train_end", logs)
         self.interrupt = None
 
-    def _epoch_groups(self, train: Any, order_fn: Any, epoch: int,
-                      epochs: int) -> tuple[int, dict[str, float]]:
-        """Runs several whole epochs per compiled call (sized like "auto" chunks), then fires
-        each epoch's hooks in order with its own logs. Returns where it stopped."""
+    def _epoch_groups(self, train: Any, order_fn: Any, epoch: int, epochs: int,
+                      validation: Any, validation_freq: int) -> tuple[int, dict[str, float]]:
+        """Runs several whole epochs, and their validation passes, per compiled call (sized
+        like "auto" chunks), then fires each epoch's hooks in order with its own logs.
+        Returns where it stopped."""
         state, logs, per_epoch = self.state, {}, train.steps_per_epoch
         shuffle = order_fn is not None
+        val_names = [f"val_{k}" for k in self.steps.log_names_for("test")]
         trace_count = lambda: sum(self.steps.trace_counts.values())  # noqa: E731
         while epoch < epochs and not self.model.stop_training and not self._stopped():
             group = max(1, min(epochs - epoch, self.sizer.auto_steps["train"] // per_epoch))
             start = time.perf_counter()
-            def run_group(group: int = group) -> tuple[int, tf.Tensor]:
+            def run_group(group: int = group, first: int = epoch) -> tuple[int, tuple]:
                 generator = state.shuffle_generator if shuffle else None
                 return group * per_epoch, self.steps.run_array_epochs(
                     train.x, train.y, train.sw, generator, group, train.batch_size,
-                    train.weighted)
-            _, values = self.sizer.timed(trace_count, "train", run_group)
+                    train.weighted, validation, first, validation_freq)
+            _, (values, val_values) = self.sizer.timed(trace_count, "train", run_group)
             state.epoch_seconds = (time.perf_counter() - start) / group
             for e in range(group):
                 state.epoch, state.step = epoch + e, per_epoch
                 self.callbacks.call("on_epoch_begin", epoch + e, {})
                 logs = dict(zip(self.steps.log_names, map(float, values[e])))
+                if validation is not None and (epoch + e + 1) % validation_freq == 0:
+                    logs.update(zip(val_names, map(float, val_values[e])))
                 self.callbacks.call("on_epoch_end", epoch + e, logs)
             epoch += group
         state.epoch_seconds = None

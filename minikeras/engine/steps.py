@@ -168,6 +168,15 @@ class CompiledSteps:
             step(take(x), take(y), tf.gather(sw, idx))
         repeat(num_steps, body)
 
+    def _steps_over(self, step: Callable, xla: XlaArraySteps | None, x, y, sw, order,
+                    first_step, num_steps, batch_size) -> None:
+        """In the graph: steps ``first_step ..`` over ``order``'s batches, in the XLA loop
+        when there is one."""
+        if xla is not None:
+            xla.run(x, y, sw, order, first_step, num_steps)
+        else:
+            self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
+
     def _maybe_reset(self, reset: tf.Tensor) -> None:
         """Zeroes the metrics in the graph when ``reset`` (a bool tensor) is true."""
         def zero() -> tf.Tensor:
@@ -190,10 +199,7 @@ class CompiledSteps:
             def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
                 self.trace_counts[kind] += 1  # runs only while tracing
                 self._maybe_reset(reset)
-                if xla is not None:
-                    xla.run(x, y, sw, order, first_step, num_steps)
-                else:
-                    self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
+                self._steps_over(step, xla, x, y, sw, order, first_step, num_steps, batch_size)
                 return self.batch.logs(kind)
             signature = [batch_spec(x), batch_spec(y), batch_spec(sw),
                          tf.TensorSpec((None,), tf.int32), SCALAR, SCALAR, SCALAR,
@@ -202,41 +208,85 @@ class CompiledSteps:
         return self._cache[key](x, y, sw, order, first_step, num_steps, batch_size, reset)
 
     def run_array_epochs(self, x, y, sw, generator: tf.random.Generator | None,
-                         num_epochs: int, batch_size: int, weighted: bool = False) -> tf.Tensor:
-        """Runs ``num_epochs`` whole training epochs in one call; returns each epoch's logs.
+                         num_epochs: int, batch_size: int, weighted: bool = False,
+                         validation: Any = None, first_epoch: int = 0,
+                         validation_freq: int = 1) -> tuple[tf.Tensor, tf.Tensor]:
+        """Runs ``num_epochs`` whole training epochs in one call; returns each epoch's train
+        logs and validation logs (zeros for an epoch that did not validate).
 
-        Used when nothing needs to act between epochs (no callbacks, no validation), so that
-        small models do not pay a compiled call per epoch. Each epoch resets the metrics and
-        draws its order from ``generator`` exactly as the epoch-by-epoch path does, so the
-        results are identical.
+        Used when nothing needs to act between epochs (no callbacks), so that small models do
+        not pay a compiled call per epoch, nor one per validation pass. Each epoch resets the
+        metrics and draws its order from ``generator`` exactly as the epoch-by-epoch path
+        does, then, after every ``validation_freq``-th epoch of the fit (counted from epoch 0
+        at ``first_epoch``), runs a test pass over ``validation`` (an `ArrayAdapter` in memory)
+        as `evaluate` does: the results are identical.
         """
         y = () if y is None else y
         static = batch_size if self._xla_arrays else None
+        val = None if validation is None else (
+            validation.x, () if validation.y is None else validation.y, validation.sw)
         key = ("train", "epochs", generator is None, weighted, static) + signature_key(x, y, sw)
+        if val is not None:
+            key += ("validation", validation.weighted, validation.batch_size
+                    if self._xla_arrays else None) + signature_key(*val)
         if key not in self._cache:
-            step = self._step_fn("train", weighted)
-            self.batch.prepare("train", step, batch_spec(x), batch_spec(y), batch_spec(sw))
-            xla = self._xla("train", weighted, step, batch_size)
+            self._cache[key] = self._epochs_function(
+                x, y, sw, generator, batch_size, weighted, validation, val)
+        if val is None:
+            val = ((), (), tf.zeros((0,)))
+            extra = (0, 0, 1)
+        else:
+            extra = (validation.batch_size, validation.steps_per_epoch, validation_freq)
+        return self._cache[key](x, y, sw, num_epochs, batch_size, *val, first_epoch, *extra)
 
-            def epochs(x, y, sw, num_epochs, batch_size):
-                self.trace_counts["train_epochs"] += 1
-                n = tf.shape(sw)[0]
-                steps_per_epoch = (n + batch_size - 1) // batch_size
+    def _epochs_function(self, x, y, sw, generator, batch_size, weighted, validation,
+                         val) -> Callable:
+        """The compiled function behind `run_array_epochs` for one data signature."""
+        step = self._step_fn("train", weighted)
+        self.batch.prepare("train", step, batch_spec(x), batch_spec(y), batch_spec(sw))
+        xla = self._xla("train", weighted, step, batch_size)
+        test_step = test_xla = None
+        if validation is not None:
+            test_step = self._step_fn("test", validation.weighted)
+            self.batch.prepare("test", test_step, *map(batch_spec, val))
+            test_xla = self._xla("test", validation.weighted, test_step, validation.batch_size)
+        val_names = self.batch.log_names("test") if validation is not None else []
 
-                def epoch(e: tf.Tensor, logs: tf.TensorArray) -> tuple:
-                    self.batch.reset()
-                    order = tf.range(n) if generator is None else shuffled_order(generator, n)
-                    if xla is not None:
-                        xla.run(x, y, sw, order, tf.constant(0), steps_per_epoch)
-                    else:
-                        self._array_steps(step, x, y, sw, order, 0, steps_per_epoch, batch_size)
-                    return e + 1, logs.write(e, self.batch.logs("train"))
-                _, logs = tf.while_loop(lambda e, _: e < num_epochs, epoch,
-                                        [tf.constant(0), tf.TensorArray(tf.float32, num_epochs)])
-                return logs.stack()
-            self._cache[key] = tf.function(epochs, input_signature=[
-                batch_spec(x), batch_spec(y), batch_spec(sw), SCALAR, SCALAR], autograph=False)
-        return self._cache[key](x, y, sw, num_epochs, batch_size)
+        def epochs(x, y, sw, num_epochs, batch_size, vx, vy, vsw, first_epoch, val_batch,
+                   val_steps, freq):
+            self.trace_counts["train_epochs"] += 1
+            n = tf.shape(sw)[0]
+            steps_per_epoch = (n + batch_size - 1) // batch_size
+
+            def validate() -> tf.Tensor:
+                self.batch.reset()
+                self._steps_over(test_step, test_xla, vx, vy, vsw, tf.range(tf.shape(vsw)[0]),
+                                 tf.constant(0), val_steps, val_batch)
+                return self.batch.logs("test")
+
+            def epoch(e: tf.Tensor, logs: tf.TensorArray, val_logs: tf.TensorArray) -> tuple:
+                self.batch.reset()
+                order = tf.range(n) if generator is None else shuffled_order(generator, n)
+                self._steps_over(step, xla, x, y, sw, order, tf.constant(0), steps_per_epoch,
+                                 batch_size)
+                train_logs = self.batch.logs("train")
+                if validation is None:
+                    checked = tf.zeros((0,))
+                else:
+                    with tf.control_dependencies([train_logs]):
+                        checked = tf.cond(tf.equal((first_epoch + e + 1) % freq, 0), validate,
+                                          lambda: tf.zeros((len(val_names),)))
+                return e + 1, logs.write(e, train_logs), val_logs.write(e, checked)
+            _, logs, val_logs = tf.while_loop(
+                lambda e, *_: e < num_epochs, epoch,
+                [tf.constant(0), tf.TensorArray(tf.float32, num_epochs),
+                 tf.TensorArray(tf.float32, num_epochs)])
+            return logs.stack(), val_logs.stack()
+        val_specs = ([(), (), tf.TensorSpec((0,))] if validation is None
+                     else list(map(batch_spec, val)))
+        return tf.function(epochs, input_signature=[
+            batch_spec(x), batch_spec(y), batch_spec(sw), SCALAR, SCALAR, *val_specs,
+            SCALAR, SCALAR, SCALAR, SCALAR], autograph=False)
 
     # ---- chunks over a dataset iterator -----------------------------------------------------
     def run_stream(self, kind: str, iterator: Any, num_steps: int,
