@@ -40,14 +40,21 @@ def assert_same(model_a, model_b, ha, hb, tol=0.0):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-def test_one_trace_for_many_epochs_partial_batches_and_lr_changes():
+def test_traces_are_bounded_across_epochs_partial_batches_batch_sizes_and_lr_changes():
+    """Data that divides into full batches gets a static-shape function (for the first such
+    batch size a kind of step sees); everything else shares one dynamic-shape function."""
     model = make(spe=2)
     fit(model, X, Y, epochs=5, validation_data=(X[:10], Y[:10]), shuffle=True)
+    assert model.trace_counts == {"train": 1, "test": 1}  # 67 rows: dynamic; 10 rows: static
     model.optimizer.learning_rate = 0.01
-    fit(model, X, Y, epochs=3, validation_split=0.3, batch_size=16)
+    fit(model, X, Y, epochs=3, validation_split=0.3, batch_size=16)  # 21 rows: dynamic
     model.evaluate(X, Y, verbose=0)
     model.evaluate(X[:40], Y[:40], batch_size=7, verbose=0)
-    assert model.trace_counts == {"train": 1, "test": 1}
+    model.evaluate(X[:30], Y[:30], batch_size=10, verbose=0)  # the static function again
+    assert model.trace_counts == {"train": 1, "test": 2}
+    fit(model, X[:60], Y[:60], epochs=2, batch_size=5)  # static, for training
+    fit(model, X[:60], Y[:60], epochs=2, batch_size=6)  # another size: the dynamic function
+    assert model.trace_counts == {"train": 2, "test": 2}
 
 
 def test_auto_and_fixed_steps_per_execution_match_the_per_step_path():

@@ -5,9 +5,11 @@ For data held in memory the arrays stay as tensors on the device and each batch 
 from the epoch's index order; for a `tf.data.Dataset` the batches come from its iterator. The
 Python overhead of a call is paid once per chunk, not once per batch.
 
-Functions are traced once per data signature: the batch dimension is None, and the step
-count, first step and batch size are tensors, so a partial last batch, a new chunk length or a
-new learning rate never retrace. ``trace_counts`` records every trace, for the tests.
+Functions are traced once per data signature and batch size: over arrays, full batches have
+a static shape (static_batches.py) and a partial last batch runs through the same step traced
+with a dynamic batch; over datasets the batch dimension is None. The step count and first step
+are tensors, so a new chunk length or a new learning rate never retrace. ``trace_counts``
+records every trace, for the tests.
 
 No AutoGraph: every function here is compiled with ``autograph=False`` and its loops are
 explicit `tf.while_loop`s (`repeat`), so the step and everything it calls (layers, losses,
@@ -24,7 +26,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras.engine.batch_step import BatchStep
-from minikeras.engine.xla_steps import XlaArraySteps
+from minikeras.engine.static_batches import StaticBatches
 
 SCALAR = tf.TensorSpec((), tf.int32)
 
@@ -84,7 +86,8 @@ class CompiledSteps:
 
     Args:
       batch: The per-batch logic (`BatchStep`).
-      jit_compile: Compile the single step with XLA (inside the in-graph loop).
+      jit_compile: Compile with XLA: over arrays, the loop of full batches; over a dataset,
+        the single step (its batches' shapes are not known to be static).
     """
 
     def __init__(self, batch: BatchStep, jit_compile: bool = False):
@@ -92,12 +95,14 @@ class CompiledSteps:
         self.trace_counts: collections.Counter = collections.Counter()
         self._cache: dict[tuple, Callable] = {}
         self._order_fns: dict[int, Callable] = {}
-        self._xla_loops: dict[tuple, XlaArraySteps] = {}
-        # XLA: over arrays, whole loops of full batches (xla_steps.py); over a dataset, the
-        # single step (its batches' shapes are not known to be static)
-        self._xla_arrays = jit_compile and not batch.distributed
+        self._static_loops: dict[tuple, StaticBatches] = {}
+        self._first_shapes: dict[tuple, tuple] = {}
+        # static batch shapes over arrays on one device; under tf.distribute each replica
+        # slices its rows out of the global batch, dynamically
+        self._static = not batch.distributed
+        self._jit = jit_compile
         self._step = (tf.function(batch.run, jit_compile=True, autograph=False)
-                      if jit_compile and not self._xla_arrays else batch.run)
+                      if jit_compile and not self._static else batch.run)
         self._stream_step = (tf.function(batch.run, jit_compile=True, autograph=False)
                              if jit_compile else batch.run)
 
@@ -144,16 +149,39 @@ class CompiledSteps:
         return lambda x, y, sw: step(kind, x, None if isinstance(y, tuple) and not y else y,
                                      sw, weighted)
 
-    def _xla(self, kind: str, weighted: bool, step: Callable,
-             batch_size: int) -> XlaArraySteps | None:
-        """One XLA loop per kind, weighting and batch size, shared by chunks and epoch groups
-        (XLA compiles once per data size it sees)."""
-        if not self._xla_arrays:
+    def _shape_key(self, kind: str, batch_size: int, sw: tf.Tensor, signature: tuple) -> tuple:
+        """What a function over arrays is specialised on: ``(static batch size, whether the
+        data ends with a partial batch)``, or ``(None, None)`` for dynamic batches.
+
+        Without XLA, static shapes are used only where they cost no extra tracing: data that
+        divides into full batches (a partial batch would need the step traced a second time,
+        which costs more than a short fit saves), and only for the first batch size a kind
+        of step sees over a data signature. Any other batch size (an ``evaluate`` with
+        another ``batch_size``) shares one dynamic-shape function, so retracing stays bounded
+        as keras's ``reduce_retracing`` bounds it. XLA compiles per batch size anyway, so
+        under ``jit_compile`` every size is static, its partial batch run dynamically.
+        """
+        if not self._static or batch_size < 1:
+            return (None, None)
+        wanted = (int(batch_size), int(sw.shape[0]) % int(batch_size) != 0)
+        if self._jit:
+            return wanted
+        if wanted[1]:
+            return (None, None)
+        first = self._first_shapes.setdefault((kind,) + signature, wanted)
+        return first if first == wanted else (None, None)
+
+    def _static_batches(self, kind: str, weighted: bool, step: Callable,
+                        shape_key: tuple) -> StaticBatches | None:
+        """One static-shape loop per kind, weighting, batch size and partial batch, shared by
+        chunks and epoch groups (an XLA loop compiles once per data size it sees)."""
+        if shape_key[0] is None:
             return None
-        key = (kind, weighted, int(batch_size))
-        if key not in self._xla_loops:
-            self._xla_loops[key] = XlaArraySteps(step, batch_size, repeat)
-        return self._xla_loops[key]
+        key = (kind, weighted) + shape_key
+        if key not in self._static_loops:
+            self._static_loops[key] = StaticBatches(step, shape_key[0], repeat, self._jit,
+                                                    partial=shape_key[1])
+        return self._static_loops[key]
 
     # ---- chunks over tensors in memory ------------------------------------------------------
     @staticmethod
@@ -168,12 +196,12 @@ class CompiledSteps:
             step(take(x), take(y), tf.gather(sw, idx))
         repeat(num_steps, body)
 
-    def _steps_over(self, step: Callable, xla: XlaArraySteps | None, x, y, sw, order,
+    def _steps_over(self, step: Callable, static: StaticBatches | None, x, y, sw, order,
                     first_step, num_steps, batch_size) -> None:
-        """In the graph: steps ``first_step ..`` over ``order``'s batches, in the XLA loop
-        when there is one."""
-        if xla is not None:
-            xla.run(x, y, sw, order, first_step, num_steps)
+        """In the graph: steps ``first_step ..`` over ``order``'s batches, with static
+        shapes when on one device."""
+        if static is not None:
+            static.run(x, y, sw, order, first_step, num_steps)
         else:
             self._array_steps(step, x, y, sw, order, first_step, num_steps, batch_size)
 
@@ -189,17 +217,19 @@ class CompiledSteps:
         """Runs steps ``first_step .. first_step + num_steps - 1`` over in-memory tensors
         (``y`` None for a model's own step given inputs only)."""
         y = () if y is None else y
-        static = batch_size if self._xla_arrays else None  # XLA compiles per batch size
-        key = (kind, "arrays", weighted, static) + signature_key(x, y, sw)
+        signature = (weighted,) + signature_key(x, y, sw)
+        shape_key = self._shape_key(kind, batch_size, sw, signature)
+        key = (kind, "arrays") + shape_key + signature
         if key not in self._cache:
             step = self._step_fn(kind, weighted)
             self.batch.prepare(kind, step, batch_spec(x), batch_spec(y), batch_spec(sw))
-            xla = self._xla(kind, weighted, step, batch_size)
+            static = self._static_batches(kind, weighted, step, shape_key)
 
             def chunk(x, y, sw, order, first_step, num_steps, batch_size, reset):
                 self.trace_counts[kind] += 1  # runs only while tracing
                 self._maybe_reset(reset)
-                self._steps_over(step, xla, x, y, sw, order, first_step, num_steps, batch_size)
+                self._steps_over(step, static, x, y, sw, order, first_step, num_steps,
+                                 batch_size)
                 return self.batch.logs(kind)
             signature = [batch_spec(x), batch_spec(y), batch_spec(sw),
                          tf.TensorSpec((None,), tf.int32), SCALAR, SCALAR, SCALAR,
@@ -222,16 +252,19 @@ class CompiledSteps:
         as `evaluate` does: the results are identical.
         """
         y = () if y is None else y
-        static = batch_size if self._xla_arrays else None
         val = None if validation is None else (
             validation.x, () if validation.y is None else validation.y, validation.sw)
-        key = ("train", "epochs", generator is None, weighted, static) + signature_key(x, y, sw)
+        signature = (weighted,) + signature_key(x, y, sw)
+        shapes = [self._shape_key("train", batch_size, sw, signature)]
+        key = ("train", "epochs", generator is None) + shapes[0] + signature
         if val is not None:
-            key += ("validation", validation.weighted, validation.batch_size
-                    if self._xla_arrays else None) + signature_key(*val)
+            val_signature = (validation.weighted,) + signature_key(*val)
+            shapes.append(self._shape_key("test", validation.batch_size, validation.sw,
+                                          val_signature))
+            key += ("validation",) + shapes[1] + val_signature
         if key not in self._cache:
             self._cache[key] = self._epochs_function(
-                x, y, sw, generator, batch_size, weighted, validation, val)
+                x, y, sw, generator, weighted, validation, val, shapes)
         if val is None:
             val = ((), (), tf.zeros((0,)))
             extra = (0, 0, 1)
@@ -239,17 +272,18 @@ class CompiledSteps:
             extra = (validation.batch_size, validation.steps_per_epoch, validation_freq)
         return self._cache[key](x, y, sw, num_epochs, batch_size, *val, first_epoch, *extra)
 
-    def _epochs_function(self, x, y, sw, generator, batch_size, weighted, validation,
-                         val) -> Callable:
+    def _epochs_function(self, x, y, sw, generator, weighted, validation, val,
+                         shapes) -> Callable:
         """The compiled function behind `run_array_epochs` for one data signature."""
         step = self._step_fn("train", weighted)
         self.batch.prepare("train", step, batch_spec(x), batch_spec(y), batch_spec(sw))
-        xla = self._xla("train", weighted, step, batch_size)
-        test_step = test_xla = None
+        static = self._static_batches("train", weighted, step, shapes[0])
+        test_step = test_static = None
         if validation is not None:
             test_step = self._step_fn("test", validation.weighted)
             self.batch.prepare("test", test_step, *map(batch_spec, val))
-            test_xla = self._xla("test", validation.weighted, test_step, validation.batch_size)
+            test_static = self._static_batches("test", validation.weighted, test_step,
+                                               shapes[1])
         val_names = self.batch.log_names("test") if validation is not None else []
 
         def epochs(x, y, sw, num_epochs, batch_size, vx, vy, vsw, first_epoch, val_batch,
@@ -260,14 +294,14 @@ class CompiledSteps:
 
             def validate() -> tf.Tensor:
                 self.batch.reset()
-                self._steps_over(test_step, test_xla, vx, vy, vsw, tf.range(tf.shape(vsw)[0]),
+                self._steps_over(test_step, test_static, vx, vy, vsw, tf.range(tf.shape(vsw)[0]),
                                  tf.constant(0), val_steps, val_batch)
                 return self.batch.logs("test")
 
             def epoch(e: tf.Tensor, logs: tf.TensorArray, val_logs: tf.TensorArray) -> tuple:
                 self.batch.reset()
                 order = tf.range(n) if generator is None else shuffled_order(generator, n)
-                self._steps_over(step, xla, x, y, sw, order, tf.constant(0), steps_per_epoch,
+                self._steps_over(step, static, x, y, sw, order, tf.constant(0), steps_per_epoch,
                                  batch_size)
                 train_logs = self.batch.logs("train")
                 if validation is None:
