@@ -80,6 +80,21 @@ def test_subclassed_models_match_keras(make):
                                rtol=1e-5, atol=1e-6)
 
 
+def test_own_test_step_logs_reach_the_history_when_epochs_share_calls():
+    """Without callbacks, epochs and their validation passes share compiled calls; the logs a
+    model's own test_step names are in the History as they are epoch by epoch."""
+    histories = []
+    for callbacks in (None, [mk.callbacks.Callback()]):
+        mk.utils.set_random_seed(4)
+        model = custom_step(mk)()
+        model.compile(optimizer=mk.optimizers.SGD(0.2, momentum=0.5),
+                      loss="binary_crossentropy")
+        histories.append(model.fit(X, Y, batch_size=16, epochs=3, verbose=0, shuffle=False,
+                                   validation_split=0.25, callbacks=callbacks).history)
+    assert sorted(histories[0]) == ["mae", "my_loss", "val_mae", "val_my_loss"]
+    assert histories[0] == histories[1]
+
+
 def test_custom_train_step_runs_many_steps_per_compiled_call():
     model, _ = run(mk, custom_step)
     assert model.trace_counts.get("train_epochs", 0) + model.trace_counts.get("train", 0) == 1

@@ -212,7 +212,6 @@ class Runner:
         Returns where it stopped."""
         state, logs, per_epoch = self.state, {}, train.steps_per_epoch
         shuffle = order_fn is not None
-        val_names = [f"val_{k}" for k in self.steps.log_names_for("test")]
         trace_count = lambda: sum(self.steps.trace_counts.values())  # noqa: E731
         while epoch < epochs and not self.model.stop_training and not self._stopped():
             group = max(1, min(epochs - epoch, self.sizer.auto_steps["train"] // per_epoch))
@@ -224,6 +223,8 @@ class Runner:
                     train.weighted, validation, first, validation_freq)
             _, (values, val_values) = self.sizer.timed(trace_count, "train", run_group)
             state.epoch_seconds = (time.perf_counter() - start) / group
+            # known once traced (a model's own test_step names its logs)
+            val_names = [f"val_{k}" for k in self.steps.log_names_for("test")]
             for e in range(group):
                 state.epoch, state.step = epoch + e, per_epoch
                 self.callbacks.call("on_epoch_begin", epoch + e, {})
