@@ -88,33 +88,16 @@ class SGD(Optimizer):
                     learning_rate: tf.Tensor) -> None:
         """Updates ``variable`` (and its velocity slot) in place by `sgd_step`.
 
-        `sgd_step` is the maths. For a resource variable it runs as TensorFlow's fused
-        kernel of that same formula (``ResourceApplyKerasMomentum``, written for keras's
-        momentum; ``ResourceApplyGradientDescent`` without momentum): the same float32
-        operations in the same order, so bitwise the same numbers
-        (``tests/test_optimizers_fused.py``), in one op per variable instead of about
-        eight, which makes the small models' steps markedly faster.
-
         Args:
           gradient: The (clipped) gradient, in the variable's dtype.
           variable: The variable to update; weight decay, if any, is already applied.
           learning_rate: The current learning rate, in the variable's dtype.
         """
-        fused = hasattr(variable, "handle") and gradient.dtype == variable.dtype
         if self.momentum == 0:
-            if fused:
-                tf.raw_ops.ResourceApplyGradientDescent(var=variable.handle,
-                                                        alpha=learning_rate, delta=gradient)
-            else:
-                variable.assign_add(sgd_step(gradient, learning_rate)[0])
+            variable.assign_sub(gradient * learning_rate)
             return
         velocity = self.slot(variable, "momentum")
         mu = tf.cast(self.momentum, variable.dtype)
-        if fused and hasattr(velocity, "handle"):
-            tf.raw_ops.ResourceApplyKerasMomentum(
-                var=variable.handle, accum=velocity.handle, lr=learning_rate, grad=gradient,
-                momentum=mu, use_nesterov=self.nesterov)
-            return
         increment, new_velocity = sgd_step(gradient, learning_rate, velocity, mu, self.nesterov)
         velocity.assign(new_velocity)
         variable.assign_add(increment)
