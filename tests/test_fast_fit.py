@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import minikeras as mk
 from minikeras import layers
-from minikeras.engine.steps import shuffled_order
+from minikeras.engine.graph_blocks import shuffled_order
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(67, 3)).astype(np.float32)

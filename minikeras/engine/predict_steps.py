@@ -11,7 +11,7 @@ from typing import Any
 import tensorflow as tf
 
 from minikeras.engine.batch_step import replica_bounds
-from minikeras.engine.steps import SCALAR, batch_spec, signature_key, unpack_batch
+from minikeras.engine.graph_blocks import SCALAR, batch_spec, signature_key, unpack_batch
 
 
 def _empty(spec: tf.TensorSpec) -> tf.Tensor:
