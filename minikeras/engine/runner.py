@@ -64,10 +64,12 @@ def epochs_share_calls(user_callbacks: list, verbose: int, validation: Any, resu
                        data: Any, steps_per_execution: int | str) -> bool:
     """Whether several epochs can run in one compiled call: nothing runs between epochs (no
     callbacks but the History, at most a line per epoch), a fresh start, training and
-    validation data in memory, and "auto" sizing."""
+    validation data in memory, and "auto" sizing. Under tf.distribute, validation keeps its
+    one-step calls (see `ChunkSizer.size`), so epochs with validation run one by one."""
+    validation_fits = validation is None or (not validation.streamed
+                                             and not tf.distribute.has_strategy())
     return (not user_callbacks and verbose != 1 and not resuming and not data.streamed
-            and (validation is None or not validation.streamed)
-            and steps_per_execution == "auto")
+            and validation_fits and steps_per_execution == "auto")
 
 
 class Runner:
