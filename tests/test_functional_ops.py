@@ -39,6 +39,24 @@ def test_operations_round_trip_through_config_and_file(tmp_path):
     np.testing.assert_allclose(loaded([XA, XB]), model([XA, XB]), rtol=1e-6)
 
 
+def comparison_model(lib):
+    a = lib.Input((3,), name="a")
+    flags = [a > 0.5, a >= 0.0, 0.2 < a, a <= -0.3]  # the reflected form of `<` too
+    return lib.Model(a, flags)
+
+
+def test_comparisons_match_keras_and_round_trip(tmp_path):
+    ours, ref = comparison_model(mk), comparison_model(keras)
+    for mine, theirs in zip(ours(XA), ref(XA)):
+        assert mine.dtype == tf.bool
+        np.testing.assert_array_equal(mine, theirs)
+    path = str(tmp_path / "comparisons.minikeras")
+    ours.save(path)
+    for mine, again in zip(ours(XA), mk.models.load_model(path)(XA)):
+        np.testing.assert_array_equal(mine, again)
+    assert hash(mk.Input((3,))) is not None  # no __eq__: tensors stay hashable
+
+
 def test_getitem_refuses_a_tensor_key():
     x = mk.Input((3,))
     with pytest.raises(TypeError, match="integers, slices, None and Ellipsis"):

@@ -77,6 +77,19 @@ class SymbolicTensor:
     def __matmul__(self, other: Any) -> Any:
         return self._op("Matmul", self, other)
 
+    # comparisons (no __eq__/__ne__: a tensor stays hashable and comparable by identity)
+    def __lt__(self, other: Any) -> Any:
+        return self._op("Less", self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._op("LessEqual", self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._op("Greater", self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._op("GreaterEqual", self, other)
+
     def __neg__(self) -> Any:
         return self._op("Negative", self)
 
