@@ -5,11 +5,11 @@ For data held in memory the arrays stay as tensors on the device and each batch 
 from the epoch's index order; for a `tf.data.Dataset` the batches come from its iterator. The
 Python overhead of a call is paid once per chunk, not once per batch.
 
-Functions are traced once per data signature and batch size: over arrays, full batches have
-a static shape (static_batches.py) and a partial last batch runs through the same step traced
-with a dynamic batch; over datasets the batch dimension is None. The step count and first step
-are tensors, so a new chunk length or a new learning rate never retrace. ``trace_counts``
-records every trace, for the tests.
+Over the same data signature a step is traced in at most two shapes: a static batch size for
+the first batch size it sees when the data divides into full batches (static_batches.py), and a
+dynamic batch for every other case (see `CompiledSteps._shape_key`); over datasets the batch
+dimension is None. The step count and first step are tensors, so a new chunk length or a new
+learning rate never retrace. ``trace_counts`` records every trace, for the tests.
 
 No AutoGraph: every function here is compiled with ``autograph=False`` and its loops are
 explicit `tf.while_loop`s (`repeat`), so the step and everything it calls (layers, losses,
