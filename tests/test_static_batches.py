@@ -43,6 +43,7 @@ def test_one_xla_loop_per_kind_and_batch_size_traced_once():
     model, _ = fitted(True, epochs=2, validation_split=0.2)
     model.fit(X, Y, batch_size=16, epochs=3, verbose=0)  # epoch groups reuse the train loop
     model.evaluate(X, Y, batch_size=16, verbose=0)
+    model.evaluate(X[:192], Y[:192], batch_size=16, verbose=0)  # no partial batch: same loop
     loops = model._steps._static_loops
     assert sorted(loops) == [("test", False, 16, True), ("train", False, 16, True)]
     for loop in loops.values():

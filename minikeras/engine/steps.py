@@ -116,13 +116,14 @@ class CompiledSteps(EpochGroups):
         of step sees over a data signature. Any other batch size (an ``evaluate`` with
         another ``batch_size``) shares one dynamic-shape function, so retracing stays bounded
         as keras's ``reduce_retracing`` bounds it. XLA compiles per batch size anyway, so
-        under ``jit_compile`` every size is static, its partial batch run dynamically.
+        under ``jit_compile`` every size is static, with the partial-batch branch always
+        traced (one XLA loop per batch size, whether or not the data ends short).
         """
         if not self._static or batch_size < 1:
             return (None, None)
         wanted = (int(batch_size), int(sw.shape[0]) % int(batch_size) != 0)
-        if self._jit:
-            return wanted
+        if self._jit:  # one XLA loop per batch size; its partial branch is skipped at run time
+            return (wanted[0], True)
         if wanted[1]:
             return (None, None)
         first = self._first_shapes.setdefault((kind,) + signature, wanted)
