@@ -41,6 +41,16 @@ def replica_bounds(replicas: int, size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor
     return start, tf.minimum(start + per, size)
 
 
+def _batch_size(sw: tf.Tensor) -> Any:
+    """The batch's size: a Python int when the shape is static (a constant in the graph)."""
+    return sw.shape[0] if sw.shape[0] is not None else tf.shape(sw)[0]
+
+
+def _add(total: tf.Tensor | None, value: tf.Tensor) -> tf.Tensor:
+    """``total + value``, where None is an empty sum (so one loss adds no op)."""
+    return value if total is None else total + value
+
+
 def overrides(model: Any, method: str) -> bool:
     """Whether ``model``'s class overrides the trainer's ``method`` (keras's custom steps)."""
     from_trainer = next((c for c in type(model).__mro__ if c.__name__ == "Trainer"), None)
@@ -117,7 +127,7 @@ class BatchStep:
         if len(flat_pred) != len(self.outputs) or len(flat_y) != len(self.outputs):
             raise ValueError(f"The model has {len(self.outputs)} output(s) with losses, but "
                              f"produced {len(flat_pred)} and received {len(flat_y)} targets.")
-        total, values = 0.0, []
+        total, values = None, []
         for (_, loss, weight), target, pred in zip(self.outputs, flat_y, flat_pred):
             if loss is None:
                 values.append(tf.zeros(()))
@@ -126,7 +136,7 @@ class BatchStep:
                                                logits=logits_of(pred))
             value = summed if loss.reduction == "sum" else summed / self._all_reduce(count)
             values.append(value)
-            total = total + (value if weight is None else value * weight)
+            total = _add(total, value if weight is None else value * weight)
         if self.whole:  # keras's losses of the whole output structure
             struct = self.model._outputs_struct
             y_struct = tf.nest.pack_sequence_as(struct, flat_y)
@@ -139,8 +149,8 @@ class BatchStep:
                 count = tf.cast(tf.size(per_sample), tf.float32)
                 value = tf.reduce_sum(per_sample * weights) / self._all_reduce(count)
                 values.append(value)
-                total = total + (value if weight is None else value * weight)
-        return total, values
+                total = _add(total, value if weight is None else value * weight)
+        return (tf.zeros(()) if total is None else total), values
 
     def _compute_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple:
         with record_logits() as logits_of:
@@ -155,12 +165,13 @@ class BatchStep:
                         y_pred: Any, logits_of: Any, sw: Any) -> None:
         """The loss trackers get global batch losses once, weighted by the global batch size
         (keras's running means); per-sample metrics get each replica's slice."""
-        once = tf.ones(())  # the global batch counts once: on the first replica only
+        once = None  # the global batch counts once: on the first replica only
+        size = tf.cast(batch_size, tf.float32)
         if self.replicas > 1:
             first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
             once = tf.where(first, 1.0, 0.0)
-        self.loss_tracker.update_state(self._all_reduce(loss),
-                                       sample_weight=once * tf.cast(batch_size, tf.float32))
+            size = once * size
+        self.loss_tracker.update_state(self._all_reduce(loss), sample_weight=size)
         # keras weights each output's loss tracker by the batch's static size, which its
         # compiled step does not know (the last batch may be short), so it weighs nothing:
         # each batch counts once, whatever its size.
@@ -177,7 +188,7 @@ class BatchStep:
 
     # ---- the built-in steps ---------------------------------------------------------------
     def _train_replica(self, x: Any, y: Any, sw: tf.Tensor) -> None:
-        batch_size = tf.shape(sw)[0]
+        batch_size = _batch_size(sw)
         x, y, sw = slice_rows(self.replicas, x, y, sw)
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
@@ -187,7 +198,7 @@ class BatchStep:
         self._update_metrics(loss, values, batch_size, y, y_pred, logits_of, sw)
 
     def _test_replica(self, x: Any, y: Any, sw: tf.Tensor) -> None:
-        batch_size = tf.shape(sw)[0]
+        batch_size = _batch_size(sw)
         x, y, sw = slice_rows(self.replicas, x, y, sw)
         loss, values, y_pred, logits_of = self._compute_loss(x, y, sw, training=False)
         self._update_metrics(loss, values, batch_size, y, y_pred, logits_of, sw)

@@ -11,6 +11,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._reduce import reduce_mean
 from minikeras.losses.functions import EPSILON, _as_float
 
 
@@ -35,7 +36,7 @@ def hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
-    return tf.reduce_mean(tf.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+    return reduce_mean(tf.maximum(1.0 - y_true * y_pred, 0.0), -1)
 
 
 def squared_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
@@ -48,7 +49,7 @@ def squared_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
-    return tf.reduce_mean(tf.square(tf.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+    return reduce_mean(tf.square(tf.maximum(1.0 - y_true * y_pred, 0.0)), -1)
 
 
 def categorical_hinge(y_true: Any, y_pred: Any) -> tf.Tensor:
@@ -91,4 +92,4 @@ def poisson(y_true: Any, y_pred: Any) -> tf.Tensor:
     """
     y_true, y_pred = _cast_pair(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)
-    return tf.reduce_mean(y_pred - y_true * tf.math.log(y_pred + epsilon), axis=-1)
+    return reduce_mean(y_pred - y_true * tf.math.log(y_pred + epsilon), -1)

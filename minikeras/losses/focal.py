@@ -8,6 +8,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._reduce import reduce_mean
 from minikeras.losses import functions as F
 from minikeras.losses.loss import Loss, LossFunctionWrapper
 
@@ -61,7 +62,7 @@ def binary_focal_crossentropy(y_true: Any, y_pred: Any, apply_class_balancing: b
     focal = tf.pow(1.0 - p_t, tf.cast(gamma, y_pred.dtype)) * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal
-    return tf.reduce_mean(focal, axis=axis)
+    return reduce_mean(focal, axis)
 
 
 F.LOGITS_FUNCTIONS.add(binary_focal_crossentropy)

@@ -10,6 +10,8 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._reduce import reduce_mean
+
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 
@@ -99,7 +101,7 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     y_true = tf.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     _check_broadcastable(y_true, y_pred)
-    return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+    return reduce_mean(tf.square(y_true - y_pred), -1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> tf.Tensor:
@@ -108,7 +110,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     y_true = tf.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     _check_broadcastable(y_true, y_pred)
-    return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
+    return reduce_mean(tf.abs(y_true - y_pred), -1)
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> tf.Tensor:
@@ -131,7 +133,7 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> tf.Tensor:
     per_element = tf.where(
         abs_error <= delta, half * tf.square(error), delta * abs_error - half * tf.square(delta)
     )
-    return tf.reduce_mean(per_element, axis=-1)
+    return reduce_mean(per_element, -1)
 
 
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
@@ -164,7 +166,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
         bce = y_true * tf.math.log(p)
         bce += (1 - y_true) * tf.math.log(1 - p)
         per_element = -bce
-    return tf.reduce_mean(per_element, axis=axis)
+    return reduce_mean(per_element, axis)
 
 
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,

@@ -13,6 +13,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras._reduce import reduce_mean
 from minikeras.losses.functions import (
     EPSILON,
     _as_float,
@@ -40,7 +41,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     y_true, y_pred = _prepare(y_true, y_pred)
     epsilon = tf.constant(EPSILON, y_pred.dtype)
     diff = tf.abs((y_true - y_pred) / tf.maximum(tf.abs(y_true), epsilon))
-    return 100.0 * tf.reduce_mean(diff, axis=-1)
+    return 100.0 * reduce_mean(diff, -1)
 
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> tf.Tensor:
@@ -55,7 +56,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> tf.Tensor:
     epsilon = tf.constant(EPSILON, y_pred.dtype)
     first_log = tf.math.log(tf.maximum(y_pred, epsilon) + 1.0)
     second_log = tf.math.log(tf.maximum(y_true, epsilon) + 1.0)
-    return tf.reduce_mean(tf.square(first_log - second_log), axis=-1)
+    return reduce_mean(tf.square(first_log - second_log), -1)
 
 
 def log_cosh(y_true: Any, y_pred: Any) -> tf.Tensor:
@@ -72,7 +73,7 @@ def log_cosh(y_true: Any, y_pred: Any) -> tf.Tensor:
     y_true, y_pred = _prepare(y_true, y_pred)
     log2 = tf.constant(math.log(2.0), y_pred.dtype)
     x = y_pred - y_true
-    return tf.reduce_mean(x + tf.math.softplus(x * -2.0) - log2, axis=-1)
+    return reduce_mean(x + tf.math.softplus(x * -2.0) - log2, -1)
 
 
 def l2_normalize(x: tf.Tensor, axis: int = -1) -> tf.Tensor:

@@ -7,6 +7,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from minikeras import _reduce
 from minikeras._dtype import cast_result
 from minikeras._registry import find_custom, registered_name
 from minikeras.losses import functions as loss_functions
@@ -16,7 +17,7 @@ from minikeras.metrics.metric import Metric
 
 
 def reduce_to_samplewise_values(values: Any, sample_weight: Any,
-                                reduce_fn: Callable = tf.reduce_mean
+                                reduce_fn: Callable = _reduce.reduce_mean
                                 ) -> tuple[tf.Tensor, tf.Tensor | None]:
     """Weights ``values`` and reduces every axis but the first, as keras's `Mean` and `Sum`.
 
@@ -27,8 +28,8 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any,
     weight ``w`` (keras does the same).
 
     Args:
-      reduce_fn: How axes are reduced: ``tf.reduce_mean`` (default, `Mean`) or
-        ``tf.reduce_sum`` (`Sum`).
+      reduce_fn: How axes are reduced: a mean (default, `Mean`) or a sum (`Sum`), as
+        `minikeras._reduce` computes them (axes of size 1 are squeezed, bitwise the same).
 
     Returns:
       ``(values, sample_weight)``, with ``sample_weight`` None when none was given.
@@ -40,7 +41,8 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any,
         weight_ndim, values_ndim = sample_weight.shape.rank, values.shape.rank
         if values_ndim > weight_ndim:
             values = reduce_fn(values, axis=list(range(weight_ndim, values_ndim)))
-        sample_weight = tf.broadcast_to(sample_weight, tf.shape(values))
+        if not (values.shape.is_fully_defined() and sample_weight.shape == values.shape):
+            sample_weight = tf.broadcast_to(sample_weight, tf.shape(values))
         values = values * sample_weight
         if weight_ndim > 1:
             sample_weight = reduce_fn(sample_weight, axis=list(range(1, weight_ndim)))
@@ -81,7 +83,8 @@ class Sum(Metric):
           sample_weight: Optional weights broadcastable to ``values`` (after rank
             reconciliation). Default None.
         """
-        values, _ = reduce_to_samplewise_values(values, sample_weight, reduce_fn=tf.reduce_sum)
+        values, _ = reduce_to_samplewise_values(values, sample_weight,
+                                                reduce_fn=_reduce.reduce_sum)
         self.total.assign_add(tf.reduce_sum(values))
 
     def result(self) -> tf.Tensor:
@@ -111,11 +114,13 @@ class Mean(Metric):
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         """Adds a batch of values to ``total`` and their weights (or sample count) to ``count``."""
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight)
-        self.total.assign_add(tf.reduce_sum(values))
+        # a scalar is its own sum, and a static batch size a constant: fewer ops per step
+        self.total.assign_add(tf.reduce_sum(values) if values.shape.rank != 0 else values)
         if sample_weight is not None:
-            num_samples = tf.reduce_sum(sample_weight)
+            num_samples = (tf.reduce_sum(sample_weight) if sample_weight.shape.rank != 0
+                           else sample_weight)
         elif values.shape.rank:
-            num_samples = tf.shape(values)[0]
+            num_samples = values.shape[0] or tf.shape(values)[0]
         else:
             num_samples = 1
         self.count.assign_add(tf.cast(num_samples, tf.float32))

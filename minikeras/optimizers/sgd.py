@@ -26,11 +26,12 @@ def sgd_step(gradient: tf.Tensor, learning_rate: tf.Tensor, velocity: tf.Tensor 
     keras's Nesterov form equals the lecture's gradient-at-lookahead form after the change of
     variable ``θ̃ = θ + μ v``.
     """
+    step = gradient * learning_rate  # keras computes it twice for Nesterov: the same value
     if velocity is None:
-        return -(gradient * learning_rate), None
-    new_velocity = velocity * momentum - gradient * learning_rate
+        return -step, None
+    new_velocity = velocity * momentum - step
     if nesterov:
-        return new_velocity * momentum - gradient * learning_rate, new_velocity
+        return new_velocity * momentum - step, new_velocity
     return new_velocity, new_velocity
 
 

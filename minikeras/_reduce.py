@@ -1,0 +1,38 @@
+"""Means and sums over axes that may have a static size of 1, in as few graph ops as possible.
+
+A loss or metric averages over the last axis (``mean(..., axis=-1)``), which for the common
+one-output model (``Dense(1)`` with mse, binary crossentropy, binary accuracy) has a single
+element. Reducing one element is the element itself, bitwise (its sum, and its sum divided
+by 1), so over axes whose static sizes are all 1 these functions squeeze instead: one op,
+whose gradient is one reshape, where a mean and its gradient are about a dozen ops per step.
+Any other axis is reduced by TensorFlow as usual.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+
+def _unit_axes(x: tf.Tensor, axis: int | Sequence[int]) -> list[int] | None:
+    """The axes of ``axis`` (normalized), if every one has static size 1; else None."""
+    rank = x.shape.rank
+    if rank is None:
+        return None
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    if not axes or any(not -rank <= a < rank for a in axes):
+        return None
+    axes = sorted({a % rank for a in axes})
+    return axes if all(x.shape[a] == 1 for a in axes) else None
+
+
+def reduce_mean(x: tf.Tensor, axis: int | Sequence[int]) -> tf.Tensor:
+    """``tf.reduce_mean(x, axis)``, as a squeeze when every axis of ``axis`` has size 1."""
+    axes = _unit_axes(x, axis)
+    return tf.reduce_mean(x, axis=axis) if axes is None else tf.squeeze(x, axes)
+
+
+def reduce_sum(x: tf.Tensor, axis: int | Sequence[int]) -> tf.Tensor:
+    """``tf.reduce_sum(x, axis)``, as a squeeze when every axis of ``axis`` has size 1."""
+    axes = _unit_axes(x, axis)
+    return tf.reduce_sum(x, axis=axis) if axes is None else tf.squeeze(x, axes)
