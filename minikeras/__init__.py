@@ -5,28 +5,33 @@
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10)
 """
-import minikeras._tensorflow  # noqa: F401 - first: TensorFlow without its eager keras import
-from minikeras import (
-    _autograph,  # noqa: F401 - AutoGraph leaves minikeras's code as it is
-    activations,
-    backend,
-    callbacks,
-    constraints,
-    datasets,
-    initializers,
-    interop,
-    layers,
-    losses,
-    metrics,
-    models,
-    ops,
-    optimizers,
-    random,
-    regularizers,
-    utils,
-)
-from minikeras.layers import Input, InputLayer
-from minikeras.models import Model, Sequential
+from minikeras._tensorflow import collector_paused
+
+with collector_paused():  # TensorFlow's objects are long-lived: see _tensorflow.py
+    from minikeras._tensorflow import import_tensorflow
+
+    import_tensorflow()  # first: TensorFlow without its eager keras import
+    from minikeras import (
+        _autograph,  # noqa: F401 - AutoGraph leaves minikeras's code as it is
+        activations,
+        backend,
+        callbacks,
+        constraints,
+        datasets,
+        initializers,
+        interop,
+        layers,
+        losses,
+        metrics,
+        models,
+        ops,
+        optimizers,
+        random,
+        regularizers,
+        utils,
+    )
+    from minikeras.layers import Input, InputLayer
+    from minikeras.models import Model, Sequential
 
 __version__ = "0.1.0"
 

@@ -238,10 +238,12 @@ def test_from_keras_refuses_each_unsupported_option(layer, reason):
 
 
 def test_keras3_activations_convert_and_match_keras():
+    keras.utils.set_random_seed(0)  # the weights were unseeded: the test was flaky
     k = keras.Sequential([keras.Input((3, 4)), keras.layers.Activation("relu6"),
                           keras.layers.Dense(2, activation="mish")])
     x = np.linspace(-8, 8, 24, dtype=np.float32).reshape(2, 3, 4)
-    np.testing.assert_allclose(interop.from_keras(k)(x), k(x), rtol=1e-6)
+    # float32 rounding of mish near 0.05 (softplus's formulas differ): atol as elsewhere
+    np.testing.assert_allclose(interop.from_keras(k)(x), k(x), rtol=1e-6, atol=1e-6)
 
 
 def test_flatten_channels_first_converts_and_matches_keras():

@@ -34,3 +34,27 @@ def test_keras_imported_first_is_left_alone():
         print(tf.keras.layers.Dense is keras.layers.Dense, minikeras.layers.Dense.__module__)
     """)
     assert out == ["True", "minikeras.layers.dense"]
+
+
+def test_import_freezes_its_objects_and_restores_the_collector():
+    """The collector is paused during the import, enabled again after it (unless the program
+    had disabled it), and the import's long-lived objects are frozen."""
+    out = run("""
+        import gc
+        import minikeras
+        print(gc.isenabled(), gc.get_freeze_count() > 100_000)
+        class Cycle:
+            pass
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a
+        del a, b
+        print(gc.collect() >= 2)   # garbage made after the import is collected as usual
+    """)
+    assert out == ["True", "True", "True"]
+    out = run("""
+        import gc
+        gc.disable()
+        import minikeras
+        print(gc.isenabled())
+    """)
+    assert out == ["False"]
