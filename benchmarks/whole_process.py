@@ -10,8 +10,8 @@ and with ``import keras``, each as a fresh subprocess, alternating (mk, keras, m
 so that load from other processes hits both alike. Wall time is measured around the
 subprocess; CPU time is the child's user + system time (``RUSAGE_CHILDREN``). The script also
 times ``import tensorflow`` on its own twice: as TensorFlow does it (it loads keras as well:
-keras's floor) and as minikeras does it (without keras, see minikeras/_tensorflow.py:
-minikeras's floor).
+keras's floor) and as minikeras does it (without keras, the collector paused and the import's
+objects frozen, see minikeras/_tensorflow.py: minikeras's floor).
 """
 from __future__ import annotations
 
@@ -63,7 +63,10 @@ FLOORS = {
     "import tensorflow as minikeras does": (
         "import importlib.util\n"
         f"spec = importlib.util.spec_from_file_location('tf_import', {TF_IMPORT!r})\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "tf_import = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(tf_import)\n"
+        "with tf_import.collector_paused():\n"
+        "    tf_import.import_tensorflow()\n"
         "import sys\nassert 'tensorflow' in sys.modules and 'keras' not in sys.modules\n"),
 }
 
