@@ -9,6 +9,7 @@ Any other axis is reduced by TensorFlow as usual.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import tensorflow as tf
@@ -17,11 +18,10 @@ import tensorflow as tf
 def _unit_axes(x: tf.Tensor, axis: int | Sequence[int]) -> list[int] | None:
     """The axes of ``axis`` (normalized), if every one has static size 1; else None."""
     rank = x.shape.rank
-    if rank is None:
-        return None
-    axes = [axis] if isinstance(axis, int) else list(axis)
-    if not axes or any(not -rank <= a < rank for a in axes):
-        return None
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if rank is None or not axes or not all(
+            isinstance(a, numbers.Integral) and -rank <= a < rank for a in axes):
+        return None  # anything unusual (a tensor axis, a bad axis): TensorFlow decides
     axes = sorted({a % rank for a in axes})
     return axes if all(x.shape[a] == 1 for a in axes) else None
 

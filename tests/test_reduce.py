@@ -7,7 +7,8 @@ import tensorflow as tf
 from minikeras import _reduce
 
 CASES = [((16, 1), -1), ((16, 1), 1), ((4, 1, 1), [1, 2]), ((4, 1, 3), 1), ((1,), 0),
-         ((16, 3), -1), ((4, 1, 3), [1, 2]), ((5, 2), 0)]
+         ((16, 3), -1), ((4, 1, 3), [1, 2]), ((5, 2), 0), ((16, 1), np.int64(-1)),
+         ((4, 1, 1), (1, 2))]
 
 
 @pytest.mark.parametrize("ours,theirs", [(_reduce.reduce_mean, tf.reduce_mean),
