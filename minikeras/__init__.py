@@ -5,11 +5,9 @@
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10)
 """
-from minikeras._tensorflow import collector_paused
+from minikeras._tensorflow import collector_paused, import_tensorflow
 
 with collector_paused():  # TensorFlow's objects are long-lived: see _tensorflow.py
-    from minikeras._tensorflow import import_tensorflow
-
     import_tensorflow()  # first: TensorFlow without its eager keras import
     from minikeras import (
         _autograph,  # noqa: F401 - AutoGraph leaves minikeras's code as it is
