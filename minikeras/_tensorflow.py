@@ -14,11 +14,11 @@ this does nothing.
 
 The import also runs with Python's cyclic garbage collector paused (`collector_paused`):
 importing TensorFlow and minikeras leaves over 400,000 objects that live as long as the
-process, and the
-collector would traverse them again and again while they are created (about 0.3 s), then
-every time it runs later, and once more at exit (about 0.6 s of a script's teardown). After
-the import they are frozen (`gc.freeze`, the standard library's tool for exactly this): the
-collector ignores them from then on and works as usual on everything created afterwards.
+process, and the collector would traverse them again and again while they are created
+(about 0.3 s), then every time it runs later, and once more at exit (about 0.6 s of a
+script's teardown). After the import they are frozen (`gc.freeze`, the standard library's
+tool for exactly this): the collector ignores them from then on and works as usual on
+everything created afterwards.
 """
 from __future__ import annotations
 

@@ -44,3 +44,15 @@ def test_unit_axes_become_one_squeeze_and_others_stay_reductions():
     assert "Mean" in op_types(_reduce.reduce_mean, (None, 3), -1)
     assert "Sum" in op_types(_reduce.reduce_sum, (None, None), -1)  # unknown size: reduced
     assert "Sum" in op_types(_reduce.reduce_sum, None, -1)  # unknown rank: reduced
+
+
+def test_dim_is_a_python_int_when_static_and_a_tensor_otherwise():
+    assert _reduce.dim(tf.zeros((16, 3))) == 16 and isinstance(_reduce.dim(tf.zeros((16, 3))), int)
+    assert _reduce.dim(tf.zeros((16, 3)), 1) == 3
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 3))], autograph=False)
+    def size(x):
+        n = _reduce.dim(x)
+        assert isinstance(n, tf.Tensor)  # runs while tracing: the batch is dynamic
+        return n
+    assert int(size(tf.zeros((5, 3)))) == 5

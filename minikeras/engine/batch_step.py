@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from minikeras import metrics as metrics_module
 from minikeras._logits import record_logits
+from minikeras._reduce import dim
 from minikeras.engine.own_step_replicas import cross_replica_logs, summing_optimizers
 
 
@@ -39,11 +40,6 @@ def replica_bounds(replicas: int, size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor
     per = (size + replicas - 1) // replicas
     start = tf.minimum(tf.distribute.get_replica_context().replica_id_in_sync_group * per, size)
     return start, tf.minimum(start + per, size)
-
-
-def _batch_size(sw: tf.Tensor) -> Any:
-    """The batch's size: a Python int when the shape is static (a constant in the graph)."""
-    return sw.shape[0] if sw.shape[0] is not None else tf.shape(sw)[0]
 
 
 def _add(total: tf.Tensor | None, value: tf.Tensor) -> tf.Tensor:
@@ -165,7 +161,7 @@ class BatchStep:
                         y_pred: Any, logits_of: Any, sw: Any) -> None:
         """The loss trackers get global batch losses once, weighted by the global batch size
         (keras's running means); per-sample metrics get each replica's slice."""
-        once = None  # the global batch counts once: on the first replica only
+        once = None  # the global batch counts once: on the first replica only (None: one device)
         size = tf.cast(batch_size, tf.float32)
         if self.replicas > 1:
             first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
@@ -188,7 +184,7 @@ class BatchStep:
 
     # ---- the built-in steps ---------------------------------------------------------------
     def _train_replica(self, x: Any, y: Any, sw: tf.Tensor) -> None:
-        batch_size = _batch_size(sw)
+        batch_size = dim(sw)
         x, y, sw = slice_rows(self.replicas, x, y, sw)
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
@@ -198,7 +194,7 @@ class BatchStep:
         self._update_metrics(loss, values, batch_size, y, y_pred, logits_of, sw)
 
     def _test_replica(self, x: Any, y: Any, sw: tf.Tensor) -> None:
-        batch_size = _batch_size(sw)
+        batch_size = dim(sw)
         x, y, sw = slice_rows(self.replicas, x, y, sw)
         loss, values, y_pred, logits_of = self._compute_loss(x, y, sw, training=False)
         self._update_metrics(loss, values, batch_size, y, y_pred, logits_of, sw)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 
 import tensorflow as tf
 
+from minikeras._reduce import dim
+
 
 def lstm_step(layer, z_x: tf.Tensor, states: Sequence[tf.Tensor]) -> tuple:
     """keras's LSTM step, gates in the order i, f, c, o::
@@ -81,7 +83,7 @@ def run_loop(step: Callable, projected: tf.Tensor, states: tuple,
     ``(time, batch, n)`` with `tf.while_loop`; returns the last output, the stacked outputs
     (``(time, batch, units)``, or None unless ``return_sequences``) and the final states."""
     # A static length when known: XLA needs a bound on the loop to differentiate it.
-    steps = projected.shape[0] if projected.shape[0] is not None else tf.shape(projected)[0]
+    steps = dim(projected)
     states = tuple(states)
     last = tf.zeros_like(states[0])
 

@@ -120,7 +120,7 @@ class Mean(Metric):
             num_samples = (tf.reduce_sum(sample_weight) if sample_weight.shape.rank != 0
                            else sample_weight)
         elif values.shape.rank:
-            num_samples = values.shape[0] or tf.shape(values)[0]
+            num_samples = _reduce.dim(values)
         else:
             num_samples = 1
         self.count.assign_add(tf.cast(num_samples, tf.float32))
