@@ -10,7 +10,11 @@ import pytest
 import tensorflow as tf
 
 import minikeras as mk
-from minikeras.callbacks.tensorboard_records import projector_config, weight_as_image
+from minikeras.callbacks.tensorboard_records import (
+    projector_config,
+    weight_as_image,
+    write_histogram,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -131,3 +135,17 @@ def test_profile_batch_refused_as_keras(bad):
         mk.callbacks.TensorBoard(profile_batch=bad)
     if bad != "a":  # keras lets int("a")'s message through; minikeras says what it expects
         assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("values", [[1.0, 1.0 + 2e-16, 1.0], [0.0, 1e-320], [0.25] * 4,
+                                    [-3.0, 0.5, 7.0, np.inf]])
+def test_histograms_of_any_finite_range_keep_every_value(tmp_path, values):
+    """numpy refuses 30 bins over a range narrower than its float resolution (a weight whose
+    entries differ by an ulp); the histogram is still written, with every finite value."""
+    with tf.summary.create_file_writer(str(tmp_path)).as_default():
+        write_histogram("w/histogram", np.array(values), step=0)
+    (path,) = glob.glob(os.path.join(tmp_path, "events.out.tfevents.*"))
+    tables = [tf.make_ndarray(value.tensor) for event in tf.compat.v1.train.summary_iterator(path)
+              for value in event.summary.value]
+    assert len(tables) == 1 and tables[0].shape == (30, 3)
+    assert tables[0][:, 2].sum() == np.isfinite(values).sum()

@@ -34,7 +34,12 @@ def write_histogram(name: str, values, step: int) -> None:
     """The record `tf.summary.histogram` writes: rows of (left edge, right edge, count).
     Non-finite values (a diverged weight) are left out rather than failing the fit."""
     values = np.asarray(values, np.float64).ravel()
-    counts, edges = np.histogram(values[np.isfinite(values)], bins=HISTOGRAM_BUCKETS)
+    values = values[np.isfinite(values)]
+    try:
+        counts, edges = np.histogram(values, bins=HISTOGRAM_BUCKETS)
+    except ValueError:  # a range too narrow to split (numpy refuses edges closer than an ulp)
+        edges = np.linspace(values.min(), values.max(), HISTOGRAM_BUCKETS + 1)
+        counts, _ = np.histogram(values, bins=edges)  # equal edges are allowed: no value lost
     table = np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
     tf.summary.write(tag=name, tensor=tf.constant(table, tf.float64), step=step,
                      metadata=_plugin_metadata("histograms"))
